@@ -1,0 +1,74 @@
+/**
+ * The wire contract of bigpipe-js, protocol v1: what travels between a server and the runtime.
+ * Imported by the browser runtime and by the server module; PROTOCOL.md describes the same.
+ */
+
+/** The global the runtime installs (and the async stub pre-creates). */
+export const GLOBAL = 'BigPipe';
+
+/** The method a page calls once per pagelet: `BigPipe.onPageletArrive(payload)`. */
+export const ARRIVE = 'onPageletArrive';
+
+/** One pagelet, as it travels. Field names are part of the contract: never rename or mangle them. */
+export interface Payload {
+  /** id of the placeholder element */
+  target: string;
+  /** markup for the placeholder; replaces its content */
+  html?: string;
+  /** when true, `html` is appended instead of replacing */
+  append?: boolean;
+  /** inline CSS, added as a <style> before the HTML shows */
+  css?: string;
+  /** stylesheet URLs; the HTML shows only when each has loaded, failed or timed out */
+  css_links?: string[];
+  /** script URLs, loaded only once every pagelet of the page is displayed */
+  js_links?: string[];
+  /** inline JS, run after this pagelet's js_links have run */
+  js?: string;
+  /** how many payloads this page sends (append payloads included) */
+  total?: number;
+}
+
+/** Every payload field with the type it must have (`string[]` written as 'array'). */
+export const FIELDS = {
+  target: 'string',
+  html: 'string',
+  append: 'boolean',
+  css: 'string',
+  css_links: 'array',
+  js_links: 'array',
+  js: 'string',
+  total: 'number',
+} as const;
+
+/** Events the runtime dispatches on `document` (CustomEvent, `detail.target`, and `url`/`error` where they apply). */
+export const EVENTS = {
+  arrive: 'bigpipe:arrive',
+  display: 'bigpipe:display',
+  error: 'bigpipe:error',
+  done: 'bigpipe:done',
+} as const;
+
+export interface EventDetail {
+  target?: unknown;
+  url?: string;
+  error?: string;
+}
+
+/** Default bound, in ms, on every stylesheet and script wait in the runtime (`BigPipe.timeout` overrides it). */
+export const DEFAULT_TIMEOUT = 10000;
+
+/**
+ * The async stub: a server puts this in the head when the runtime loads with `async`/`defer` or from a CDN.
+ * Payloads that arrive before the runtime wait in `BigPipe.q`, in arrival order.
+ */
+export const STUB = `${GLOBAL}={q:[],${ARRIVE}(p){this.q.push(p)}}`;
+
+/** The runtime's global object, as pages and stubs see it. */
+export interface BigPipeGlobal {
+  [ARRIVE](payload: unknown): void;
+  /** ms before a stylesheet or script counts as failed (default DEFAULT_TIMEOUT) */
+  timeout?: number;
+  /** payloads queued by the stub before the runtime took over */
+  q?: unknown[];
+}
