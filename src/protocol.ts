@@ -29,14 +29,14 @@ export interface Payload {
   total?: number;
 }
 
-/** Every payload field with the type it must have (`string[]` written as 'array'). */
+/** Every payload field with the type it must have . */
 export const FIELDS = {
   target: 'string',
   html: 'string',
   append: 'boolean',
   css: 'string',
-  css_links: 'array',
-  js_links: 'array',
+  css_links: 'string[]',
+  js_links: 'string[]',
   js: 'string',
   total: 'number',
 } as const;

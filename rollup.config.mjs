@@ -1,0 +1,42 @@
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+
+// `rollup -c` builds the browser runtime; `rollup -c --environment TARGET:server` builds the server
+// module, which inlines the runtime (scripts/inline-runtime.mjs runs between the two).
+const ts = () => typescript({ tsconfig: './tsconfig.build.json' });
+
+const minify = terser({
+  ecma: 2020,
+  module: true,
+  toplevel: true,
+  compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },
+  format: { comments: false },
+});
+
+const client = [
+  {
+    input: 'src/client/global.ts',
+    plugins: [ts()],
+    output: [
+      { file: 'dist/bigpipe.js', format: 'iife' },
+      { file: 'dist/bigpipe.min.js', format: 'iife', plugins: [minify] },
+    ],
+  },
+  {
+    input: 'src/client/index.ts',
+    plugins: [ts()],
+    output: { file: 'dist/client.js', format: 'es' },
+  },
+];
+
+const server = {
+  input: 'src/server/index.ts',
+  plugins: [ts()],
+  external: (id) => id.startsWith('node:') || id === 'isbot',
+  output: [
+    { file: 'dist/server.js', format: 'es' },
+    { file: 'dist/server.cjs', format: 'cjs' },
+  ],
+};
+
+export default process.env.TARGET === 'server' ? server : client;

@@ -1,0 +1,120 @@
+/**
+ * A page in jsdom running the built runtime (dist/bigpipe.min.js: the shipped bytes are the tested bytes).
+ * Stylesheet and script requests are held until the test answers them, and the parser state is the test's
+ * to set: the page stays 'loading' until end(), like a document whose stream is still open.
+ */
+import { readFileSync } from 'node:fs';
+import { JSDOM, requestInterceptor, VirtualConsole } from 'jsdom';
+
+const RUNTIME = readFileSync(new URL('../../dist/bigpipe.min.js', import.meta.url), 'utf8');
+export const ORIGIN = 'https://page.test';
+
+export interface PageOptions {
+  body?: string;
+  /** extra markup in the head, before the runtime */
+  head?: string;
+  /** install the async stub and queue these payloads before the runtime loads */
+  queued?: unknown[];
+  /** run before the runtime loads, with the window (e.g. to remove features) */
+  before?: (window: any) => void;
+  /** skip loading the runtime (load it later with loadRuntime) */
+  deferRuntime?: boolean;
+  nonce?: string;
+}
+
+export interface Logged {
+  type: string;
+  target?: unknown;
+  url?: string;
+  error?: string;
+}
+
+export function createPage(options: PageOptions = {}) {
+  const requests: string[] = [];
+  const pending = new Map<string, (response: Response) => void>();
+  const waiters = new Map<string, () => void>();
+  const virtualConsole = new VirtualConsole();
+  const pageErrors: string[] = [];
+  virtualConsole.on('jsdomError', (e) => pageErrors.push(e.message));
+  const dom = new JSDOM(
+    `<!DOCTYPE html><html><head>${options.head ?? ''}</head><body>${options.body ?? ''}</body></html>`,
+    {
+      url: ORIGIN + '/',
+      runScripts: 'dangerously',
+      virtualConsole,
+      resources: {
+        interceptors: [
+          requestInterceptor((request) => {
+            requests.push(request.url);
+            waiters.get(request.url)?.();
+            return new Promise<Response>((resolve) => pending.set(request.url, resolve));
+          }),
+        ],
+      },
+    },
+  );
+  const window = dom.window as any;
+  const document = window.document as Document;
+  let readyState: DocumentReadyState = 'loading';
+  Object.defineProperty(document, 'readyState', { configurable: true, get: () => readyState });
+
+  const log: Logged[] = [];
+  for (const type of ['bigpipe:arrive', 'bigpipe:display', 'bigpipe:error', 'bigpipe:done'])
+    document.addEventListener(type, (e: any) => log.push({ type, ...stripUndefined(e.detail) }));
+
+  const run = (code: string) => {
+    const script = document.createElement('script');
+    if (options.nonce) script.setAttribute('nonce', options.nonce);
+    script.textContent = code;
+    document.head.appendChild(script);
+  };
+  const loadRuntime = () => run(RUNTIME);
+
+  options.before?.(window);
+  if (options.queued) {
+    run('BigPipe={q:[],onPageletArrive(p){this.q.push(p)}}');
+    for (const p of options.queued) window.BigPipe.onPageletArrive(p);
+  }
+  if (!options.deferRuntime) loadRuntime();
+
+  const url = (path: string) => new URL(path, ORIGIN).href;
+  const events = () => log.map((e) => (e.type === 'bigpipe:error' ? e : { type: e.type, target: e.target }));
+
+  return {
+    window,
+    document,
+    log,
+    events,
+    pageErrors,
+    loadRuntime,
+    run,
+    arrive: (payload: unknown) => window.BigPipe.onPageletArrive(payload),
+    /** the document finished parsing: DOMContentLoaded */
+    end() {
+      readyState = 'interactive';
+      document.dispatchEvent(new window.Event('DOMContentLoaded'));
+    },
+    html: (id: string) => document.getElementById(id)?.innerHTML,
+    /** how many times a URL was requested */
+    requested: (path: string) => requests.filter((r) => r === url(path)).length,
+    requests,
+    /** resolves once the URL has been requested */
+    whenRequested: (path: string) =>
+      requests.includes(url(path)) ? Promise.resolve() : new Promise<void>((r) => waiters.set(url(path), r)),
+    /** answers a held request; the element's load or error event follows */
+    async respond(path: string, body = '', status = 200) {
+      const type = path.endsWith('.css') ? 'text/css' : 'text/javascript';
+      const resolve = pending.get(url(path));
+      if (!resolve) throw new Error('not requested: ' + path);
+      pending.delete(url(path));
+      resolve(new Response(body, { status, headers: { 'Content-Type': type } }));
+    },
+    /** resolves at the next runtime event of this type */
+    next: (type: string) =>
+      new Promise<Logged>((resolve) =>
+        document.addEventListener(type, (e: any) => resolve({ type, ...stripUndefined(e.detail) }), { once: true }),
+      ),
+  };
+}
+
+const stripUndefined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
