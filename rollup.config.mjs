@@ -6,7 +6,7 @@ import typescript from '@rollup/plugin-typescript';
 const ts = () => typescript({ tsconfig: './tsconfig.build.json' });
 
 const minify = terser({
-  ecma: 2020,
+  ecma: 2021,
   module: true,
   toplevel: true,
   compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },

@@ -19,3 +19,5 @@ export const create = <K extends keyof HTMLElementTagNameMap>(tag: K): HTMLEleme
 
 export const emit = (type: (typeof EVENTS)[keyof typeof EVENTS], target?: unknown, url?: string, error?: string) =>
   doc.dispatchEvent(new CustomEvent<EventDetail>(type, { detail: { target, url, error } }));
+
+export const fail = (target: unknown, error: string, url?: string) => emit(EVENTS.error, target, url, error);

@@ -3,16 +3,13 @@
  * (taking over the async stub and its queue) and returns that global.
  */
 import { ARRIVE } from '../protocol';
-import { B, doc } from './dom';
-import { arrive, flush } from './pagelets';
+import { B } from './dom';
+import { arrive, start } from './pagelets';
 
 const queued = B.q || [];
 delete B.q;
-B[ARRIVE] = (payload) => arrive(payload);
-// Payloads queued by the stub first, all of them before any display decision (one may hold another's placeholder).
-queued.map((payload) => arrive(payload, true));
-doc.addEventListener('DOMContentLoaded', flush);
-flush();
+B[ARRIVE] = arrive;
+start(queued);
 
 export { B as BigPipe };
 export type { BigPipeGlobal, EventDetail, Payload } from '../protocol';

@@ -4,9 +4,11 @@ import { B, create, doc, head } from './dom';
 /** Called once per request of a resource: with no argument when it loaded, with the reason when it did not. */
 export type Settled = (error?: string) => void;
 
-// Per absolute URL (prefixed 1 for stylesheets, 0 for scripts): the waiters while it loads,
-// then the outcome ('' = loaded, else the reason). One request per URL per document.
-const resources: Record<string, Settled[] | string> = {};
+/** The pagelets waiting on one URL; `d` once it has settled, with the reason `e` when it failed. */
+type Waiters = Settled[] & { d?: 1; e?: string };
+
+// Keyed by 'true'/'false' (stylesheet or not) + absolute URL: one request per URL per document.
+const resources: Record<string, Waiters> = {};
 const resolver = doc.createElement('a');
 
 /**
@@ -16,45 +18,46 @@ const resolver = doc.createElement('a');
 export const load = (css: boolean, url: string, done: Settled) => {
   resolver.href = url;
   const href = resolver.href;
-  const key = +css + href;
-  const state = resources[key];
-  if (state != null) return typeof state == 'string' ? done(state || undefined) : state.push(done);
-  const waiters = (resources[key] = [done]);
-  const settle: Settled = (error) => {
-    if (resources[key] == waiters) {
-      resources[key] = error || '';
-      waiters.map((f) => f(error));
+  const key = css + href;
+  let waiters = resources[key];
+  if (!waiters) {
+    const list: Waiters = (waiters = resources[key] = []);
+    const settle: Settled = (error) => {
+      if (!list.d) {
+        list.d = 1;
+        list.e = error;
+        list.map((f) => f(error));
+      }
+    };
+    const attr = css ? 'href' : 'src';
+    let el = [...doc.querySelectorAll<any>(css ? 'link[rel=stylesheet]' : 'script[src]')].find((e) => e[attr] == href);
+    const created = !el;
+    // A sheet of ours gets media=print while it loads: a pending sheet that matches would hold back the
+    // page's later scripts in WebKit (so one stalled sheet would stall every pagelet); print never does.
+    const loaded = () => {
+      if (created && css) el.media = 'all';
+      settle();
+    };
+    if (created) {
+      el = create(css ? 'link' : 'script');
+      if (css) {
+        el.rel = 'stylesheet';
+        el.media = 'print';
+      } else el.async = false; // download in parallel, execute in insertion order
+      el[attr] = href;
+      head.appendChild(el);
     }
-  };
-  let el = [...doc.querySelectorAll<any>(css ? 'link[rel=stylesheet]' : 'script[src]')].find(
-    (e) => (css ? e.href : e.src) == href,
-  );
-  const created = !el;
-  // A sheet of ours gets media=print while it loads: a pending sheet that matches would hold back the
-  // page's later scripts in WebKit (so one stalled sheet would stall every pagelet); print never does.
-  const loaded = () => {
-    if (created && css) el.media = 'all';
-    settle();
-  };
-  if (created) {
-    el = create(css ? 'link' : 'script');
-    if (css) {
-      el.rel = 'stylesheet';
-      el.media = 'print';
-      el.href = href;
-    } else {
-      el.async = false; // download in parallel, execute in insertion order
-      el.src = href;
+    if (css ? el.sheet : !created) loaded();
+    else {
+      el.addEventListener('load', loaded);
+      el.addEventListener('error', () => settle('load error'));
+      setTimeout(settle, B.timeout || DEFAULT_TIMEOUT, 'timeout');
+      // Engines without link load events: watch for the sheet to appear (never cssRules: it throws cross-origin).
+      if (css && !('onload' in el)) {
+        const poll = () => list.d || (el.sheet ? loaded() : setTimeout(poll, 50));
+        poll();
+      }
     }
   }
-  if (css ? el.sheet : !created) return loaded();
-  el.addEventListener('load', loaded);
-  el.addEventListener('error', () => settle('load error'));
-  setTimeout(() => settle('timeout'), B.timeout || DEFAULT_TIMEOUT);
-  // Engines without link load events: watch for the sheet to appear (never cssRules: it throws cross-origin).
-  if (css && !('onload' in el)) {
-    const poll = () => resources[key] == waiters && (el.sheet ? loaded() : setTimeout(poll, 50));
-    poll();
-  }
-  if (created) head.appendChild(el);
+  waiters.d ? done(waiters.e) : waiters.push(done);
 };

@@ -1,13 +1,17 @@
 import { EVENTS, FIELDS, type Payload } from '../protocol';
-import { create, doc, emit, head } from './dom';
+import { create, doc, emit, fail, head } from './dom';
 import { load } from './load';
 
-/** A payload on its way: `n` stylesheets still loading, then `w` scripts still loading; `f` once a script failed. */
+/**
+ * A payload on its way: `t` its target, `n` stylesheets still loading, then `w` scripts still loading,
+ * `f` once one of them failed.
+ */
 interface Pagelet {
   p: Payload;
+  t: string;
   n: number;
   w?: number;
-  f?: boolean;
+  f?: 1;
 }
 
 let arrived = 0;
@@ -18,54 +22,67 @@ const waiting: Pagelet[] = []; // not displayed yet, in arrival order
 const scripted: Pagelet[] = []; // displayed, JS not run yet, in display order
 
 const ended = () => doc.readyState != 'loading';
+const isArray = Array.isArray;
 
 /** What is wrong with a payload, or nothing. */
 const check = (p: any) => {
-  if (!p || typeof p != 'object' || Array.isArray(p)) return 'payload: expected object';
-  for (const [field, type] of Object.entries(FIELDS)) {
+  if (Object(p) !== p || isArray(p)) return 'payload: expected object';
+  let field: keyof typeof FIELDS;
+  for (field in FIELDS) {
     const v = p[field];
+    const type = FIELDS[field];
     if (
       (v !== undefined || field == 'target') &&
-      (type == 'string[]' ? !Array.isArray(v) || v.some((s) => typeof s != 'string') : typeof v != type)
+      (type == 'string[]' ? !isArray(v) || v.some((s) => typeof s != 'string') : typeof v != type)
     )
       return field + ': expected ' + type;
   }
 };
 
-const fail = (target: unknown, error: string, url?: string) => emit(EVENTS.error, target, url, error);
-
 /** Handles one payload; never throws, so one bad payload cannot break the page or the others. */
-export const arrive = (p: any, later?: boolean) => {
+export const arrive = (p: any) => {
   arrived++;
   const problem = check(p);
   if (problem) {
     finished++;
     fail(p?.target, problem);
   } else {
+    const t = p.target;
+    const pagelet: Pagelet = { p, t, n: 1 };
     if (p.total != null) total = p.total;
-    emit(EVENTS.arrive, p.target);
-    const pagelet: Pagelet = { p, n: 1 };
+    emit(EVENTS.arrive, t);
     waiting.push(pagelet);
     // Every stylesheet at once; the pagelet shows when the last has loaded, failed or timed out.
     for (const url of p.css_links || []) {
       pagelet.n++;
       load(true, url, (error) => {
-        if (error) fail(p.target, error, url);
+        if (error) fail(t, error, url);
         --pagelet.n || flush();
       });
     }
     pagelet.n--;
   }
-  later || flush();
+  flush();
+};
+
+// Set while the runtime takes over the stub's queue: nothing is decided before every queued payload is in.
+let hold: 0 | 1 = 1;
+
+/** Takes the payloads the stub queued, then follows the document to its end. */
+export const start = (queued: unknown[]) => {
+  queued.map(arrive);
+  hold = 0;
+  doc.addEventListener('DOMContentLoaded', flush);
+  flush();
 };
 
 /** Shows every pagelet that can be shown, then starts or feeds the JS phase. */
-export const flush = () => {
+const flush = () => {
+  if (hold) return;
   for (let i = 0, pagelet; (pagelet = waiting[i]); i++) {
-    const { target } = pagelet.p;
-    const el = !pagelet.n && doc.getElementById(target);
+    const el = !pagelet.n && doc.getElementById(pagelet.t);
     // Payloads for one target show in arrival order (appended chunks of a feed stay in order).
-    if (el && !waiting.slice(0, i).some((o) => o.p.target == target)) {
+    if (el && !waiting.slice(0, i).some((o) => o.t == pagelet.t)) {
       waiting.splice(i, 1);
       i = -1; // it may hold placeholders of pagelets that were waiting: look again from the start
       display(pagelet, el);
@@ -73,9 +90,9 @@ export const flush = () => {
   }
   // Once the document has ended and no pagelet still loading CSS could bring it, a placeholder never comes.
   if (ended() && !waiting.some((o) => o.n))
-    for (const { p } of waiting.splice(0)) {
+    for (const { t } of waiting.splice(0)) {
       finished++;
-      fail(p.target, 'no element #' + p.target);
+      fail(t, 'no element #' + t);
     }
   if (!phase && (finished >= total || (ended() && finished == arrived))) {
     phase = 1;
@@ -85,15 +102,15 @@ export const flush = () => {
 };
 
 const display = (pagelet: Pagelet, el: HTMLElement) => {
-  const { p } = pagelet;
+  const { p, t } = pagelet;
   finished++;
   try {
     if (p.css) head.appendChild(create('style')).textContent = p.css;
     if (p.html != null) p.append ? el.insertAdjacentHTML('beforeend', p.html) : (el.innerHTML = p.html);
-    emit(EVENTS.display, p.target);
   } catch (e) {
-    return fail(p.target, String(e));
+    return fail(t, '' + e);
   }
+  emit(EVENTS.display, t);
   scripted.push(pagelet);
   if (phase) {
     scripts(pagelet);
@@ -108,8 +125,8 @@ const scripts = (pagelet: Pagelet) => {
     pagelet.w++;
     load(false, url, (error) => {
       if (error) {
-        pagelet.f = true;
-        fail(pagelet.p.target, error, url);
+        pagelet.f = 1;
+        fail(pagelet.t, error, url);
       }
       --pagelet.w! || run();
     });
@@ -119,22 +136,20 @@ const scripts = (pagelet: Pagelet) => {
 
 /** Runs inline JS in display order, each after its own scripts; the first time the queue drains, bigpipe:done. */
 const run = () => {
-  while (scripted[0] && !scripted[0].w) {
-    const { p, f } = scripted.shift()!;
-    if (p.js && !f) inline(p);
+  for (let next; (next = scripted[0]) && !next.w; ) {
+    const { p, t, f } = scripted.shift()!;
+    if (p.js && !f) {
+      // A nonce'd <script>, not eval (strict CSP allows it); what it throws reaches window's error event.
+      const script = create('script');
+      const report = (e: ErrorEvent) => fail(t, e.message);
+      script.text = p.js;
+      addEventListener('error', report);
+      head.appendChild(script);
+      removeEventListener('error', report);
+    }
   }
   if (!scripted.length && phase < 2) {
     phase = 2;
     emit(EVENTS.done);
   }
-};
-
-/** Runs inline JS through a nonce'd <script> (no eval: strict CSP allows it); reports what it throws. */
-const inline = (p: Payload) => {
-  const script = create('script');
-  const report = (e: ErrorEvent) => fail(p.target, String(e.message));
-  script.text = p.js!;
-  addEventListener('error', report);
-  head.appendChild(script);
-  removeEventListener('error', report);
 };
