@@ -1,5 +1,6 @@
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
 
 // `rollup -c` builds the browser runtime; `rollup -c --environment TARGET:server` builds the server
 // module, which inlines the runtime (scripts/inline-runtime.mjs runs between the two).
@@ -12,6 +13,9 @@ const minify = terser({
   compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },
   format: { comments: false },
 });
+
+// Declarations are bundled into one self-contained file per entry, so the same text serves ESM and CJS.
+const types = (input, files) => ({ input, plugins: [dts({ tsconfig: './tsconfig.build.json' })], output: files.map((file) => ({ file, format: 'es' })) });
 
 const client = [
   {
@@ -27,16 +31,20 @@ const client = [
     plugins: [ts()],
     output: { file: 'dist/client.js', format: 'es' },
   },
+  types('src/client/index.ts', ['dist/client.d.ts']),
 ];
 
-const server = {
-  input: 'src/server/index.ts',
-  plugins: [ts()],
-  external: (id) => id.startsWith('node:') || id === 'isbot',
-  output: [
-    { file: 'dist/server.js', format: 'es' },
-    { file: 'dist/server.cjs', format: 'cjs' },
-  ],
-};
+const server = [
+  {
+    input: 'src/server/index.ts',
+    plugins: [ts()],
+    external: (id) => id.startsWith('node:') || id === 'isbot',
+    output: [
+      { file: 'dist/server.js', format: 'es' },
+      { file: 'dist/server.cjs', format: 'cjs' },
+    ],
+  },
+  types('src/server/index.ts', ['dist/server.d.ts', 'dist/server.d.cts']),
+];
 
 export default process.env.TARGET === 'server' ? server : client;
