@@ -15,7 +15,12 @@ const minify = terser({
 });
 
 // Declarations are bundled into one self-contained file per entry, so the same text serves ESM and CJS.
-const types = (input, files) => ({ input, plugins: [dts({ tsconfig: './tsconfig.build.json' })], output: files.map((file) => ({ file, format: 'es' })) });
+const types = (input, files) => ({
+  input,
+  plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+  external: (id) => id.startsWith('node:'),
+  output: files.map((file) => ({ file, format: 'es' })),
+});
 
 const client = [
   {

@@ -1,0 +1,9 @@
+/** bigpipe-js/server: stream a page pagelet by pagelet over a Web ReadableStream or a Node ServerResponse. */
+export { DEFAULT_PAGELET_TIMEOUT, renderToChunks } from './core';
+export type { Chunks, Page, Pagelet, PageletContent, RenderOptions } from './core';
+export { noscriptRedirect, pickMode } from './mode';
+export type { RequestLike } from './mode';
+export { renderToNodeResponse } from './node';
+export { escapeJson, placeholder, serializePagelet } from './serialize';
+export { renderToReadableStream } from './web';
+export type { Payload } from '../protocol';

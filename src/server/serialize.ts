@@ -1,0 +1,80 @@
+import { ARRIVE, FIELDS, GLOBAL, type Payload } from '../protocol';
+
+/**
+ * JSON that is safe inside a `<script>` element (PROTOCOL.md §3): `JSON.stringify` (which already escapes lone
+ * surrogates), then every `<` as `\u003c` (no `</script`, `<!--` or `<script` can remain) and U+2028/U+2029 as
+ * `\u2028`/`\u2029`. The result is still valid JSON and evaluates to the same value.
+ */
+export const escapeJson = (value: unknown): string =>
+  JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+
+const ATTRIBUTE_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '<': '&lt;',
+  '>': '&gt;',
+};
+
+/** Text for a quoted HTML attribute value. */
+export const escapeAttribute = (value: string): string => value.replace(/[&"'<>]/g, (c) => ATTRIBUTE_ESCAPES[c]!);
+
+/**
+ * ` nonce="N"`, or '' without a nonce. A nonce is never escaped, only accepted or rejected (PROTOCOL.md §6):
+ * base64 characters only.
+ */
+export const nonceAttribute = (nonce?: string): string => {
+  if (nonce === undefined) return '';
+  if (typeof nonce !== 'string' || !/^[A-Za-z0-9+/_=-]+$/.test(nonce))
+    throw new TypeError(`nonce must be one or more base64 characters (A-Z a-z 0-9 + / = - _), got ${quoted(nonce)}`);
+  return ` nonce="${nonce}"`;
+};
+
+/**
+ * Why `id` cannot be an element id, or undefined when it can. HTML ids are non-empty and hold no ASCII
+ * whitespace; NUL and lone surrogates are refused too, as they cannot survive the HTML parser or UTF-8.
+ */
+export const idProblem = (id: unknown): string | undefined => {
+  if (typeof id !== 'string') return 'must be a string';
+  if (!id) return 'must not be empty';
+  if (/[\t\n\f\r ]/.test(id)) return 'must not contain whitespace';
+  if (/\0|\p{Cs}/u.test(id)) return 'must not contain NUL or lone surrogates';
+};
+
+/** A value for an error message: strings quoted, anything else by type. */
+export const quoted = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : typeof value);
+
+/**
+ * What is wrong with a payload, or undefined. With `content`, checks a render result instead
+ * (a payload without `target` and `total`, which are not looked at).
+ */
+export const payloadProblem = (value: unknown, content = false): string | undefined => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'expected an object';
+  for (const [field, type] of Object.entries(FIELDS)) {
+    if (content && (field === 'target' || field === 'total')) continue;
+    const v = (value as Record<string, unknown>)[field];
+    if (v === undefined && field !== 'target') continue;
+    if (type === 'string[]' ? !Array.isArray(v) || v.some((s) => typeof s !== 'string') : typeof v !== type)
+      return `${field}: expected ${type}`;
+  }
+};
+
+/**
+ * The placeholder for a pagelet in the page's skeleton: `<div id="ID"></div>`. Inline mode finds each pagelet's
+ * placeholder by this exact markup. Throws a TypeError naming the id when it cannot be an element id.
+ */
+export const placeholder = (id: string): string => {
+  const problem = idProblem(id);
+  if (problem) throw new TypeError(`placeholder id ${quoted(id)} ${problem}`);
+  return `<div id="${escapeAttribute(id)}"></div>`;
+};
+
+/**
+ * One payload as one `<script>` chunk: `<script nonce="N">BigPipe.onPageletArrive(JSON)</script>`, the JSON
+ * escaped by escapeJson. Throws a TypeError for an invalid payload or nonce.
+ */
+export const serializePagelet = (payload: Payload, options: { nonce?: string } = {}): string => {
+  const problem = payloadProblem(payload);
+  if (problem) throw new TypeError(`invalid payload: ${problem}`);
+  return `<script${nonceAttribute(options.nonce)}>${GLOBAL}.${ARRIVE}(${escapeJson(payload)})</script>`;
+};

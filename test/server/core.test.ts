@@ -1,0 +1,350 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { STUB } from '../../src/protocol';
+import { DEFAULT_PAGELET_TIMEOUT, renderToChunks, type Page, type Pagelet, type RenderOptions } from '../../src/server/core';
+import { RUNTIME } from '../../src/server/runtime.generated';
+import { aborted, collect, heldPagelet, payloads } from './helpers';
+import { attr, elements, parseDocument } from './parse';
+
+const SHELL_START = '<!DOCTYPE html><html><head><meta charset="utf-8">';
+const body = '<div id="a"></div><div id="b"></div><div id="c"></div>';
+const page = (pagelets: Pagelet[]): Page => ({ head: '<title>T</title>', body, pagelets });
+const quiet: RenderOptions = { onError: () => {} };
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('pipeline mode', () => {
+  it('writes the shell before any pagelet resolves', async () => {
+    const a = heldPagelet('a');
+    const chunks = renderToChunks(page([a.pagelet]), quiet);
+    expect((await chunks.next()).value).toBe(`${SHELL_START}<script>${RUNTIME}</script><title>T</title></head><body>${body}`);
+    await chunks.return();
+  });
+
+  it('starts every render at once', () => {
+    const held = ['a', 'b', 'c'].map((id) => heldPagelet(id));
+    const chunks = renderToChunks(page(held.map((h) => h.pagelet)), quiet);
+    expect(held.map((h) => h.calls)).toEqual([1, 1, 1]);
+    void chunks.return();
+  });
+
+  it('writes each payload in completion order', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => heldPagelet(id));
+    const chunks = renderToChunks(page([a!.pagelet, b!.pagelet, c!.pagelet]), quiet);
+    await chunks.next();
+    b!.result.resolve({ html: 'B' });
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'b', html: 'B', total: 3 }]);
+    c!.result.resolve({ html: 'C' });
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'c', html: 'C', total: 3 }]);
+    a!.result.resolve({ html: 'A' });
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: 'A', total: 3 }]);
+  });
+
+  it('writes one payload script per chunk, each carrying the total', async () => {
+    const pagelets = ['a', 'b', 'c'].map((id) => ({ id, render: () => ({ html: id }) }));
+    const chunks = await collect(renderToChunks(page(pagelets), quiet));
+    expect(chunks.slice(1, -1).map((chunk) => payloads(chunk).map((p) => p.total))).toEqual([[3], [3], [3]]);
+  });
+
+  it('ends with </body></html> after the last payload', async () => {
+    const chunks = await collect(renderToChunks(page([{ id: 'a', render: () => ({ html: 'A' }) }]), quiet));
+    expect(chunks).toHaveLength(3);
+    expect(chunks[2]).toBe('</body></html>');
+  });
+
+  it('ends right after the shell when there are no pagelets', async () => {
+    expect(await collect(renderToChunks({ body: 'x', pagelets: [] }))).toEqual([
+      `${SHELL_START}<script>${RUNTIME}</script></head><body>x`,
+      '</body></html>',
+    ]);
+  });
+
+  it('sends every content field and ignores target and total in a render result', async () => {
+    const content = { html: 'h', append: true, css: 'c', css_links: ['/a.css'], js_links: ['/a.js'], js: 'j' };
+    const result = { ...content, target: 'other', total: 9, extra: 1 };
+    const html = (await collect(renderToChunks(page([{ id: 'a', render: () => result }]), quiet))).join('');
+    expect(payloads(html)).toEqual([{ target: 'a', ...content, total: 1 }]);
+  });
+
+  it('accepts a render that returns its content synchronously', async () => {
+    const html = (await collect(renderToChunks(page([{ id: 'a', render: () => ({ html: 'A' }) }]), quiet))).join('');
+    expect(payloads(html)).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+  });
+});
+
+describe('runtime inclusion', () => {
+  const shell = async (options: RenderOptions) =>
+    (await renderToChunks({ body: '', pagelets: [] }, options).next()).value as string;
+
+  it('inlines the built runtime by default', async () => {
+    expect(await shell({})).toContain(`<script>${RUNTIME}</script>`);
+  });
+
+  it('writes a script tag with integrity and crossorigin for { src, integrity }', async () => {
+    expect(await shell({ runtime: { src: '/bigpipe.min.js?a=1&b="2"', integrity: 'sha384-abc' } })).toBe(
+      `${SHELL_START}<script src="/bigpipe.min.js?a=1&amp;b=&quot;2&quot;" integrity="sha384-abc" ` +
+        'crossorigin="anonymous"></script></head><body>',
+    );
+  });
+
+  it('writes no crossorigin without integrity', async () => {
+    expect(await shell({ runtime: { src: '/b.js' } })).toBe(`${SHELL_START}<script src="/b.js"></script></head><body>`);
+  });
+
+  it('writes the stub then an async script for { src, async }', async () => {
+    expect(await shell({ runtime: { src: '/b.js', async: true } })).toBe(
+      `${SHELL_START}<script>${STUB}</script><script async src="/b.js"></script></head><body>`,
+    );
+  });
+
+  it.each<RenderOptions['runtime']>(['inline', { src: '/b.js' }, { src: '/b.js', async: true, integrity: 'sha384-x' }])(
+    'puts the nonce on every script tag (runtime %j)',
+    async (runtime) => {
+      const pagelets = [{ id: 'a', render: () => ({ html: '<p>A</p>' }) }];
+      const html = (await collect(renderToChunks(page(pagelets), { runtime, nonce: 'N0nce' }))).join('');
+      const scripts = elements(parseDocument(html), 'script');
+      expect(scripts.length).toBeGreaterThan(1);
+      expect(scripts.map((s) => attr(s, 'nonce'))).toEqual(scripts.map(() => 'N0nce'));
+    },
+  );
+});
+
+describe('timeouts and failures', () => {
+  it(`times out after ${DEFAULT_PAGELET_TIMEOUT} ms by default`, async () => {
+    vi.useFakeTimers();
+    const a = heldPagelet('a');
+    const errors: unknown[] = [];
+    const chunks = renderToChunks(page([a.pagelet]), { onError: (e) => errors.push(e) });
+    await chunks.next();
+    await vi.advanceTimersByTimeAsync(DEFAULT_PAGELET_TIMEOUT - 1);
+    expect(errors).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(errors).toHaveLength(1);
+    await chunks.return();
+  });
+
+  it('sends the string fallback as html when a render times out', async () => {
+    vi.useFakeTimers();
+    const a = heldPagelet('a', { timeout: 50, fallback: '<p>later</p>' });
+    const chunks = renderToChunks(page([a.pagelet]), quiet);
+    await chunks.next();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: '<p>later</p>', total: 1 }]);
+  });
+
+  it('calls onError once with an error naming the pagelet and the ms', async () => {
+    vi.useFakeTimers();
+    const a = heldPagelet('a', { timeout: 50 });
+    const onError = vi.fn();
+    const chunks = renderToChunks(page([a.pagelet]), { onError });
+    await chunks.next();
+    await vi.advanceTimersByTimeAsync(1000);
+    a.result.resolve({ html: 'late' });
+    await collect(chunks);
+    expect(onError).toHaveBeenCalledOnce();
+    const [error, id] = onError.mock.calls[0]!;
+    expect(id).toBe('a');
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('pagelet "a" timed out after 50 ms');
+  });
+
+  it('aborts the signal of a timed-out render', async () => {
+    vi.useFakeTimers();
+    const a = heldPagelet('a', { timeout: 50 });
+    const chunks = renderToChunks(page([a.pagelet]), quiet);
+    await chunks.next();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(a.signal!.aborted).toBe(true);
+    expect((a.signal!.reason as Error).name).toBe('TimeoutError');
+  });
+
+  it('ignores a render that resolves after its timeout', async () => {
+    vi.useFakeTimers();
+    const a = heldPagelet('a', { timeout: 50 });
+    const chunks = renderToChunks(page([a.pagelet]), quiet);
+    await chunks.next();
+    await vi.advanceTimersByTimeAsync(50);
+    a.result.resolve({ html: 'late' });
+    const html = (await collect(chunks)).join('');
+    expect(payloads(html)).toEqual([{ target: 'a', html: '', total: 1 }]);
+  });
+
+  it('uses options.timeout, and a pagelet timeout over it', async () => {
+    vi.useFakeTimers();
+    const a = heldPagelet('a');
+    const b = heldPagelet('b', { timeout: 10 });
+    const failed: string[] = [];
+    const chunks = renderToChunks(page([a.pagelet, b.pagelet]), { timeout: 100, onError: (_, id) => failed.push(id) });
+    await chunks.next();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(failed).toEqual(['b']);
+    await vi.advanceTimersByTimeAsync(90);
+    expect(failed).toEqual(['b', 'a']);
+    await chunks.return();
+  });
+
+  it('sets no timer for an Infinity timeout', async () => {
+    vi.useFakeTimers();
+    const a = heldPagelet('a', { timeout: Infinity });
+    const chunks = renderToChunks(page([a.pagelet]), quiet);
+    expect(vi.getTimerCount()).toBe(0);
+    await chunks.return();
+  });
+
+  it('sends the fallback when a render throws', async () => {
+    const pagelet = { id: 'a', render: () => { throw new Error('boom'); }, fallback: { html: 'F', css: 'p{}' } };
+    const html = (await collect(renderToChunks(page([pagelet]), quiet))).join('');
+    expect(payloads(html)).toEqual([{ target: 'a', html: 'F', css: 'p{}', total: 1 }]);
+  });
+
+  it('sends empty html when a render rejects and there is no fallback', async () => {
+    const pagelet = { id: 'a', render: () => Promise.reject(new Error('boom')) };
+    const html = (await collect(renderToChunks(page([pagelet]), quiet))).join('');
+    expect(payloads(html)).toEqual([{ target: 'a', html: '', total: 1 }]);
+  });
+
+  it('reports the thrown error with the pagelet id and aborts its signal', async () => {
+    const boom = new Error('boom');
+    const a = heldPagelet('a');
+    const onError = vi.fn();
+    const chunks = collect(renderToChunks(page([a.pagelet]), { onError }));
+    a.result.reject(boom);
+    await chunks;
+    expect(onError.mock.calls).toEqual([[boom, 'a']]);
+    expect(a.signal!.reason).toBe(boom);
+  });
+
+  it('treats an invalid render result like a failure', async () => {
+    const onError = vi.fn();
+    const pagelet = { id: 'a', render: () => ({ html: 42 }) as never, fallback: 'F' };
+    const html = (await collect(renderToChunks(page([pagelet]), { onError }))).join('');
+    expect(payloads(html)).toEqual([{ target: 'a', html: 'F', total: 1 }]);
+    expect(String(onError.mock.calls[0]![0])).toContain('html: expected string');
+  });
+
+  it('keeps streaming when onError throws', async () => {
+    const pagelets = [
+      { id: 'a', render: () => Promise.reject(new Error('boom')) },
+      { id: 'b', render: () => ({ html: 'B' }) },
+    ];
+    const onError = () => {
+      throw new Error('onError broke');
+    };
+    const chunks = await collect(renderToChunks(page(pagelets), { onError }));
+    expect(chunks.at(-1)).toBe('</body></html>');
+    expect(payloads(chunks.join('')).map((p) => p.target).sort()).toEqual(['a', 'b']);
+  });
+
+  it('reports to console.error when there is no onError', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await collect(renderToChunks(page([{ id: 'a', render: () => Promise.reject(new Error('boom')) }])));
+    expect(log).toHaveBeenCalledOnce();
+    log.mockRestore();
+  });
+});
+
+describe('cancellation', () => {
+  it('aborts every pending render when options.signal aborts', async () => {
+    const held = ['a', 'b'].map((id) => heldPagelet(id));
+    const controller = new AbortController();
+    const chunks = renderToChunks(page(held.map((h) => h.pagelet)), { ...quiet, signal: controller.signal });
+    await chunks.next();
+    held[0]!.result.resolve({ html: 'A' });
+    await chunks.next();
+    controller.abort();
+    expect(held.map((h) => h.signal!.aborted)).toEqual([false, true]);
+  });
+
+  it('rejects the pending read with the reason when options.signal aborts, then ends', async () => {
+    const a = heldPagelet('a');
+    const controller = new AbortController();
+    const chunks = renderToChunks(page([a.pagelet]), { ...quiet, signal: controller.signal });
+    await chunks.next();
+    const reading = chunks.next();
+    const reason = new Error('shutting down');
+    controller.abort(reason);
+    await expect(reading).rejects.toBe(reason);
+    expect(await chunks.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('renders nothing when options.signal is already aborted', async () => {
+    const a = heldPagelet('a');
+    const chunks = renderToChunks(page([a.pagelet]), { ...quiet, signal: AbortSignal.abort() });
+    expect(a.calls).toBe(0);
+    await expect(chunks.next()).rejects.toHaveProperty('name', 'AbortError');
+  });
+
+  it('aborts every pending render and ends the output on return()', async () => {
+    const held = ['a', 'b'].map((id) => heldPagelet(id));
+    const chunks = renderToChunks(page(held.map((h) => h.pagelet)), quiet);
+    await chunks.next();
+    const reading = chunks.next();
+    await chunks.return();
+    expect(await reading).toEqual({ done: true, value: undefined });
+    expect(held.map((h) => h.signal!.aborted)).toEqual([true, true]);
+  });
+
+  it('clears every timer on cancel', async () => {
+    vi.useFakeTimers();
+    const held = ['a', 'b'].map((id) => heldPagelet(id));
+    const chunks = renderToChunks(page(held.map((h) => h.pagelet)), quiet);
+    expect(vi.getTimerCount()).toBe(2);
+    await chunks.return();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('neither reports nor writes a render that settles after cancel', async () => {
+    const a = heldPagelet('a');
+    const onError = vi.fn();
+    const chunks = renderToChunks(page([a.pagelet]), { onError });
+    await chunks.next();
+    await chunks.return();
+    a.result.reject(new Error('aborted late'));
+    await aborted(a.signal!);
+    await a.result.promise.catch(() => {});
+    expect(onError).not.toHaveBeenCalled();
+    expect(await chunks.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('stops when a for-await loop breaks', async () => {
+    const a = heldPagelet('a');
+    for await (const chunk of renderToChunks(page([a.pagelet]), quiet)) {
+      expect(chunk).toContain('<!DOCTYPE html>');
+      break;
+    }
+    expect(a.signal!.aborted).toBe(true);
+  });
+});
+
+describe('validation', () => {
+  const render = () => ({ html: '' });
+  it.each<[string, Page, RegExp]>([
+    ['duplicate ids', { body: '', pagelets: [{ id: 'a', render }, { id: 'a', render }] }, /pagelet "a": duplicate id/],
+    ['an empty id', { body: '', pagelets: [{ id: '', render }] }, /pagelet "": id must not be empty/],
+    ['an id with whitespace', { body: '', pagelets: [{ id: 'a b', render }] }, /pagelet "a b": id must not contain whitespace/],
+    ['an id that is not a string', { body: '', pagelets: [{ id: 1 as never, render }] }, /pagelet #0: id must be a string/],
+    ['a missing render', { body: '', pagelets: [{ id: 'a' } as never] }, /pagelet "a": render must be a function/],
+    ['a negative timeout', { body: '', pagelets: [{ id: 'a', render, timeout: -1 }] }, /pagelet "a": timeout/],
+    ['an invalid fallback', { body: '', pagelets: [{ id: 'a', render, fallback: { html: 1 } as never }] }, /pagelet "a": fallback html/],
+    ['a body that is not a string', { pagelets: [] } as never, /page.body/],
+    ['pagelets that are not an array', { body: '' } as never, /page.pagelets/],
+  ])('throws for %s before rendering anything', (_, bad, message) => {
+    expect(() => renderToChunks(bad)).toThrow(message);
+  });
+
+  it.each<[string, RenderOptions, RegExp | ErrorConstructor]>([
+    ['a bad nonce', { nonce: '"x' }, TypeError],
+    ['a bad mode', { mode: 'fast' as never }, /options.mode/],
+    ['a bad runtime', { runtime: { src: '' } }, /options.runtime/],
+    ['a bad timeout', { timeout: NaN }, /options: timeout/],
+  ])('throws for %s in options', (_, options, error) => {
+    expect(() => renderToChunks({ body: '', pagelets: [] }, options)).toThrow(error);
+  });
+
+  it('calls no render when the page is invalid', () => {
+    const a = heldPagelet('a');
+    expect(() => renderToChunks({ body: '', pagelets: [a.pagelet, { id: 'a', render }] })).toThrow();
+    expect(a.calls).toBe(0);
+  });
+});

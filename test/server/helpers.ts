@@ -1,0 +1,48 @@
+import type { Pagelet, PageletContent } from '../../src/server';
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+/** A pagelet whose render waits for the test: resolve or reject `result`; `signal` is what render received. */
+export function heldPagelet(id: string, extra: Partial<Pagelet> = {}) {
+  const result = deferred<PageletContent>();
+  const held = {
+    result,
+    signal: undefined as AbortSignal | undefined,
+    calls: 0,
+    pagelet: {
+      id,
+      render({ signal }: { signal: AbortSignal }) {
+        held.calls++;
+        held.signal = signal;
+        return result.promise;
+      },
+      ...extra,
+    } satisfies Pagelet,
+  };
+  return held;
+}
+
+export async function collect(chunks: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const chunk of chunks) out.push(chunk);
+  return out;
+}
+
+/** The payloads in a pipeline-mode HTML string, in order. */
+export const payloads = (html: string): any[] =>
+  [...html.matchAll(/<script[^>]*>BigPipe\.onPageletArrive\((.*?)\)<\/script>/g)].map((m) => JSON.parse(m[1]!));
+
+/** Resolves once the signal has aborted. */
+export const aborted = (signal: AbortSignal) =>
+  signal.aborted ? Promise.resolve() : new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));

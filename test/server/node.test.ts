@@ -1,0 +1,257 @@
+import compression from 'compression';
+import express from 'express';
+import { EventEmitter } from 'node:events';
+import { createServer, get, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from '../../src/server/core';
+import { renderToNodeResponse } from '../../src/server/node';
+import { aborted, deferred, heldPagelet, payloads } from './helpers';
+
+const quiet = { onError: () => {} };
+const BODY = '<div id="a"></div><div id="b"></div>';
+const closers: (() => void)[] = [];
+afterEach(() => closers.splice(0).forEach((close) => close()));
+
+/** A loopback server; resolves to its URL. */
+async function serve(handler: RequestListener) {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+/** GETs the URL; resolves with the response once its headers are in. */
+function request(url: string, headers: Record<string, string> = {}) {
+  return new Promise<{ response: IncomingMessage; abort: () => void }>((resolve, reject) => {
+    const req = get(url, { headers }, (response) => resolve({ response, abort: () => req.destroy() }));
+    req.on('error', reject);
+  });
+}
+
+/** The text a stream has produced so far; `until` resolves once it satisfies the test (never on a timer). */
+function textOf(stream: Readable) {
+  let text = '';
+  let changed = () => {};
+  stream.setEncoding('utf8');
+  stream.on('data', (data: string) => {
+    text += data;
+    changed();
+  });
+  return {
+    get text() {
+      return text;
+    },
+    async until(test: (text: string) => boolean) {
+      while (!test(text)) await new Promise<void>((resolve) => (changed = resolve));
+      return text;
+    },
+  };
+}
+
+/** A ServerResponse stand-in that records what the adapter does to it. */
+class FakeResponse extends EventEmitter {
+  statusCode = 200;
+  headersSent = false;
+  headers = new Map<string, unknown>();
+  writes: string[] = [];
+  ended = false;
+  destroyed = false;
+  /** what write() returns */
+  writeResult = true;
+  private written = deferred<void>();
+  setHeader(name: string, value: unknown) {
+    this.headers.set(name.toLowerCase(), value);
+    return this;
+  }
+  hasHeader(name: string) {
+    return this.headers.has(name.toLowerCase());
+  }
+  flushHeaders() {
+    this.headersSent = true;
+  }
+  write(chunk: string) {
+    this.writes.push(chunk);
+    this.written.resolve();
+    this.written = deferred<void>();
+    return this.writeResult;
+  }
+  /** resolves at the next write() */
+  nextWrite() {
+    return this.written.promise;
+  }
+  end() {
+    this.ended = true;
+    this.emit('finish');
+    this.emit('close');
+  }
+  destroy() {
+    this.destroyed = true;
+    this.emit('close');
+  }
+  get response() {
+    return this as unknown as ServerResponse;
+  }
+}
+
+/** Lets every promise callback already queued run (not a wait for any event). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('renderToNodeResponse over HTTP', () => {
+  it('sends status 200 and the streaming headers', async () => {
+    const url = await serve((_, res) => void renderToNodeResponse({ body: '', pagelets: [] }, res));
+    const response = await fetch(url);
+    await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('x-accel-buffering')).toBe('no');
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('keeps a status and headers already set', async () => {
+    const url = await serve((_, res) => {
+      res.statusCode = 404;
+      res.setHeader('Cache-Control', 'private');
+      void renderToNodeResponse({ body: '', pagelets: [] }, res);
+    });
+    const response = await fetch(url);
+    await response.text();
+    expect(response.status).toBe(404);
+    expect(response.headers.get('cache-control')).toBe('private');
+  });
+
+  it('writes the shell before the first pagelet resolves, then each pagelet as it resolves', async () => {
+    const [a, b] = ['a', 'b'].map((id) => heldPagelet(id));
+    const url = await serve((_, res) => void renderToNodeResponse({ body: BODY, pagelets: [a!.pagelet, b!.pagelet] }, res, quiet));
+    const { response } = await request(url);
+    const body = textOf(response);
+    expect(payloads(await body.until((t) => t.endsWith(BODY)))).toEqual([]);
+    b!.result.resolve({ html: 'B' });
+    expect(payloads(await body.until((t) => t.includes('"target":"b"')))).toEqual([{ target: 'b', html: 'B', total: 2 }]);
+    a!.result.resolve({ html: 'A' });
+    expect(payloads(await body.until((t) => t.endsWith('</body></html>'))).map((p) => p.target)).toEqual(['b', 'a']);
+  });
+
+  it('aborts the pending renders when the client disconnects, and resolves', async () => {
+    const a = heldPagelet('a');
+    let done: Promise<void> | undefined;
+    const url = await serve((_, res) => (done = renderToNodeResponse({ body: BODY, pagelets: [a.pagelet] }, res, quiet)));
+    const { response, abort } = await request(url);
+    await textOf(response).until((t) => t.endsWith(BODY));
+    abort();
+    await aborted(a.signal!);
+    await expect(done).resolves.toBeUndefined();
+  });
+
+  it('delivers pagelets separately through express and compression', async () => {
+    const [a, b] = ['a', 'b'].map((id) => heldPagelet(id));
+    const app = express();
+    app.use(compression());
+    app.get('/', (_, res) => void renderToNodeResponse({ body: BODY, pagelets: [a!.pagelet, b!.pagelet] }, res, quiet));
+    const url = await serve(app);
+    const { response } = await request(url, { 'Accept-Encoding': 'gzip' });
+    expect(response.headers['content-encoding']).toBe('gzip');
+    const body = textOf(response.pipe(createGunzip()));
+    expect(payloads(await body.until((t) => t.endsWith(BODY)))).toEqual([]);
+    a!.result.resolve({ html: 'A' });
+    expect(payloads(await body.until((t) => t.includes('"target":"a"')))).toHaveLength(1);
+    b!.result.resolve({ html: 'B' });
+    expect(payloads(await body.until((t) => t.endsWith('</body></html>'))).map((p) => p.target)).toEqual(['a', 'b']);
+  });
+});
+
+describe('renderToNodeResponse on a response object', () => {
+  const page = (...pagelets: Page['pagelets']): Page => ({ body: BODY, pagelets });
+
+  it('sends the headers at once', async () => {
+    const res = new FakeResponse();
+    const a = heldPagelet('a');
+    const done = renderToNodeResponse(page(a.pagelet), res.response, quiet);
+    expect(res.headersSent).toBe(true);
+    a.result.resolve({});
+    await done;
+  });
+
+  it('waits for drain before writing the next chunk', async () => {
+    const res = new FakeResponse();
+    res.writeResult = false;
+    const a = heldPagelet('a');
+    const done = renderToNodeResponse(page(a.pagelet), res.response, quiet);
+    await res.nextWrite();
+    a.result.resolve({ html: 'A' });
+    await settle();
+    expect(res.writes).toHaveLength(1);
+    res.emit('drain');
+    await res.nextWrite();
+    expect(payloads(res.writes[1]!)).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+    res.writeResult = true;
+    res.emit('drain');
+    await done;
+    expect(res.writes).toHaveLength(3);
+  });
+
+  it('calls res.flush() after every chunk', async () => {
+    const res = new FakeResponse();
+    const flushedAfter: number[] = [];
+    Object.assign(res, { flush: () => flushedAfter.push(res.writes.length) });
+    await renderToNodeResponse(page({ id: 'a', render: () => ({ html: 'A' }) }), res.response, quiet);
+    expect(flushedAfter).toEqual([1, 2, 3]);
+  });
+
+  it('writes nothing more after the client disconnects', async () => {
+    const res = new FakeResponse();
+    const a = heldPagelet('a');
+    const done = renderToNodeResponse(page(a.pagelet), res.response, quiet);
+    await res.nextWrite();
+    res.emit('close');
+    await done;
+    a.result.resolve({ html: 'A' });
+    await settle();
+    expect(res.writes).toHaveLength(1);
+    expect(res.ended).toBe(false);
+    expect(a.signal!.aborted).toBe(true);
+  });
+
+  it('aborts the renders at once and writes nothing for a client that is already gone', async () => {
+    const res = new FakeResponse();
+    res.destroyed = true;
+    const a = heldPagelet('a');
+    await renderToNodeResponse(page(a.pagelet), res.response, quiet);
+    expect([res.headersSent, res.writes.length, a.signal!.aborted]).toEqual([false, 0, true]);
+  });
+
+  it('aborts the pending renders when writing throws', async () => {
+    const res = new FakeResponse();
+    const a = heldPagelet('a');
+    res.write = () => {
+      throw new Error('write after end');
+    };
+    await renderToNodeResponse(page(a.pagelet), res.response, quiet);
+    expect([res.destroyed, a.signal!.aborted]).toEqual([true, true]);
+  });
+
+  it('destroys the response when options.signal aborts, and resolves', async () => {
+    const res = new FakeResponse();
+    const a = heldPagelet('a');
+    const controller = new AbortController();
+    const done = renderToNodeResponse(page(a.pagelet), res.response, { ...quiet, signal: controller.signal });
+    await res.nextWrite();
+    controller.abort();
+    await done;
+    expect(res.destroyed).toBe(true);
+    expect(res.writes).toHaveLength(1);
+    expect(a.signal!.aborted).toBe(true);
+  });
+
+  it('rejects an invalid page before writing anything', async () => {
+    const res = new FakeResponse();
+    const render = () => ({});
+    await expect(renderToNodeResponse(page({ id: 'a', render }, { id: 'a', render }), res.response)).rejects.toThrow(/duplicate id/);
+    expect([res.headersSent, res.headers.size, res.writes.length]).toEqual([false, 0, 0]);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { renderToChunks, type Page } from '../../src/server/core';
+import { renderToReadableStream } from '../../src/server/web';
+import { aborted, collect, heldPagelet, payloads } from './helpers';
+
+const quiet = { onError: () => {} };
+const decoder = new TextDecoder();
+const read = async (reader: ReadableStreamDefaultReader<Uint8Array>) => {
+  const { done, value } = await reader.read();
+  return done ? undefined : decoder.decode(value);
+};
+
+describe('renderToReadableStream', () => {
+  it('streams the shell as the first chunk, before any pagelet resolves', async () => {
+    const a = heldPagelet('a');
+    const page: Page = { body: '<div id="a"></div>', pagelets: [a.pagelet] };
+    const reader = renderToReadableStream(page, quiet).getReader();
+    expect(await read(reader)).toBe((await renderToChunks({ ...page, pagelets: [] }).next()).value);
+    a.result.resolve({ html: 'A' });
+    expect(payloads((await read(reader))!)).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+    expect(await read(reader)).toBe('</body></html>');
+    expect(await read(reader)).toBeUndefined();
+  });
+
+  it('encodes the same chunks as the core, as UTF-8', async () => {
+    const pagelets = [{ id: 'a', render: () => ({ html: '\u2028😀' }) }];
+    const page = (): Page => ({ head: '<title>é ✓ 😀</title>', body: '', pagelets });
+    const reader = renderToReadableStream(page(), quiet).getReader();
+    const chunks = [];
+    for (let chunk; (chunk = await read(reader)) !== undefined; ) chunks.push(chunk);
+    expect(chunks).toEqual(await collect(renderToChunks(page(), quiet)));
+  });
+
+  it('aborts the pending renders when the stream is cancelled', async () => {
+    const [a, b] = ['a', 'b'].map((id) => heldPagelet(id));
+    const reader = renderToReadableStream({ body: '', pagelets: [a!.pagelet, b!.pagelet] }, quiet).getReader();
+    await reader.read();
+    a!.result.resolve({ html: 'A' });
+    await reader.read();
+    await reader.cancel();
+    await aborted(b!.signal!);
+    expect([a!.signal!.aborted, b!.signal!.aborted]).toEqual([false, true]);
+  });
+
+  it('errors the stream with the reason when options.signal aborts', async () => {
+    const a = heldPagelet('a');
+    const controller = new AbortController();
+    const stream = renderToReadableStream({ body: '', pagelets: [a.pagelet] }, { ...quiet, signal: controller.signal });
+    const reader = stream.getReader();
+    await reader.read();
+    const reason = new Error('shutting down');
+    controller.abort(reason);
+    await expect(reader.read()).rejects.toBe(reason);
+    expect(a.signal!.aborted).toBe(true);
+  });
+
+  it('throws validation errors synchronously', () => {
+    const render = () => ({});
+    expect(() => renderToReadableStream({ body: '', pagelets: [{ id: 'a', render }, { id: 'a', render }] })).toThrow(/duplicate id/);
+  });
+});
