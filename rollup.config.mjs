@@ -50,6 +50,8 @@ const server = [
     ],
   },
   types('src/server/index.ts', ['dist/server.d.ts', 'dist/server.d.cts']),
+  // The protocol checker behind bin/bigpipe-js.mjs (`npx bigpipe-js check <url>`); not an export of the package.
+  { input: 'src/check/index.ts', plugins: [ts()], output: { file: 'dist/check.js', format: 'es' } },
 ];
 
 export default process.env.TARGET === 'server' ? server : client;

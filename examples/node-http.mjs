@@ -1,0 +1,20 @@
+// bigpipe-js on plain node:http. Run `node examples/node-http.mjs`, open http://localhost:3000
+import { createServer } from 'node:http';
+import { noscriptRedirect, pickMode, renderToNodeResponse } from 'bigpipe-js/server';
+import { isMain, printUrl, tinyPage } from './page.mjs';
+
+/** Starts the server; resolves once it listens (port 0: any free port). `page()` makes the page per request. */
+export function start({ port = Number(process.env.PORT ?? 3000), host, page = tinyPage } = {}) {
+  const server = createServer((req, res) => {
+    if (new URL(req.url, 'http://localhost').pathname !== '/') return void res.writeHead(404).end();
+    // Crawlers, and ?bigpipe=inline, get each pagelet in place, in document order, with no JavaScript needed.
+    const mode = pickMode(req);
+    const html = page();
+    // A browser without JavaScript reloads the page with ?bigpipe=inline.
+    if (mode === 'pipeline') html.head += noscriptRedirect(req.url);
+    renderToNodeResponse(html, res, { mode });
+  });
+  return new Promise((resolve, reject) => server.listen(port, host, () => resolve(server)).once('error', reject));
+}
+
+if (isMain(import.meta.url)) start().then(printUrl);

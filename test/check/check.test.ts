@@ -1,0 +1,335 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkStream, main, type Arrival } from '../../src/check';
+import { STUB } from '../../src/protocol';
+import { placeholder, renderToNodeResponse, serializePagelet } from '../../src/server';
+import type { Page } from '../../src/server/core';
+import { get, messages } from './helpers';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const HEADERS = { 'Content-Type': 'text/html; charset=utf-8', 'X-Accel-Buffering': 'no' };
+const SHELL =
+  `<!DOCTYPE html><html><head><meta charset="utf-8"><script>${STUB}</script>` +
+  `<script async src="/bigpipe.min.js"></script></head><body>${placeholder('a')}${placeholder('b')}`;
+const END = '</body></html>';
+const script = (json: string) => `<script>BigPipe.onPageletArrive(${json})</script>`;
+const good = (target: string, total = 2) => serializePagelet({ target, html: `<p>${target}</p>`, total });
+
+const page = (): Page => ({
+  head: '<title>good</title>',
+  body: placeholder('a') + placeholder('b') + placeholder('c'),
+  pagelets: [
+    { id: 'a', render: () => ({ html: '<p>A</p>' }) },
+    { id: 'b', render: () => sleep(30).then(() => ({ html: '<p>B</p>', css_links: ['/b.css'] })) },
+    { id: 'c', render: () => sleep(80).then(() => ({ html: '<p>C</p>', js: 'console.log("</script>")' })) },
+  ],
+});
+
+/** Writes the shell, then each part 10 ms apart, like a streaming server. */
+async function stream(res: ServerResponse, parts: string[], headers: Record<string, string> = HEADERS) {
+  res.writeHead(200, headers);
+  res.write(SHELL);
+  for (const part of parts) {
+    await sleep(10);
+    res.write(part);
+  }
+  res.end();
+}
+
+const ROUTES: Record<string, (res: ServerResponse) => unknown> = {
+  '/good': (res) => renderToNodeResponse(page(), res),
+  '/no-charset': (res) => stream(res, [good('a'), good('b'), END], { 'Content-Type': 'text/html' }),
+  '/unescaped': (res) => stream(res, [good('a'), script('{"target":"b","html":"<b>B</b>","total":2}'), END]),
+  '/wrong-total': (res) => stream(res, [good('a', 3), good('b', 3), END]),
+  '/unclosed': (res) => stream(res, [good('a'), good('b')]),
+  '/bad-json': (res) => stream(res, [good('a'), script("{target:'b',total:2}"), END]),
+  // What compression without flush or a buffering proxy does: headers at once, the whole body at the end.
+  '/buffered': async (res) => {
+    res.writeHead(200, HEADERS);
+    res.flushHeaders();
+    await sleep(400);
+    res.end(SHELL + good('a') + good('b') + END);
+  },
+};
+
+let base = '';
+const server = createServer((req, res) => void ROUTES[req.url!]!(res));
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+/** Runs the command line in-process: exit code and output. */
+async function run(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (line) => out.push(line), err: (line) => err.push(line) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('bigpipe-js check <url>', () => {
+  it('passes a page from renderToNodeResponse, with a line per chunk', async () => {
+    const { code, out } = await run('check', `${base}/good`);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^\s+1\s+\d+\s+\d+\s+shell \(doctype, meta charset, runtime inline, ids: a b c\)/m);
+    expect(out).toMatch(/^\s+\d+\s+\d+\s+\d+\s+payload "c" \(html, js, total 3\)(, <\/html>)?$/m);
+    expect(out).toMatch(/<\/html>$/m);
+    expect(out).toMatch(/^ok: follows the bigpipe-js protocol v1 \(3 payloads in \d+ chunks, \d+ ms\)$/m);
+    expect(out).not.toMatch(/error|warning/);
+  });
+
+  it('fails a page without charset=utf-8 in its Content-Type', async () => {
+    const { code, out } = await run('check', `${base}/no-charset`);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^error: Content-Type "text\/html" has no charset=utf-8/m);
+  });
+
+  it('fails a payload with a raw "<" in its JSON', async () => {
+    const { code, out } = await run('check', `${base}/unescaped`);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^\s+\d+ .*payload "b".*\n {24}error: payload #2 "b": raw "<" in the JSON at .*: write every "<" as \\u003c/m);
+  });
+
+  it('fails a total that is not the number of payloads', async () => {
+    const { code, out } = await run('check', `${base}/wrong-total`);
+    expect(code).toBe(1);
+    expect(out).toContain('"total" is 3 but the page sent 2 payloads');
+  });
+
+  it('fails a page that never closes </html>', async () => {
+    const { code, out } = await run('check', `${base}/unclosed`);
+    expect(code).toBe(1);
+    expect(out).toContain('the document is not closed: no </html> at the end');
+  });
+
+  it('fails a payload whose argument is not JSON', async () => {
+    const { code, out } = await run('check', `${base}/bad-json`);
+    expect(code).toBe(1);
+    expect(out).toMatch(/payload #2: the argument is not valid JSON \(.+\)/);
+  });
+
+  it('warns when the whole body arrives at once, long after the headers, and fails on it with --strict', async () => {
+    const { code, out } = await run('check', `${base}/buffered`);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^warning: the whole body arrived at once, \d+ ms after the headers: something buffered the stream/m);
+    expect((await run('check', `${base}/buffered`, '--strict')).code).toBe(1);
+  });
+
+  it('exits 1 with the reason when nothing can be fetched', async () => {
+    const { code, err } = await run('check', 'http://127.0.0.1:1/');
+    expect(code).toBe(1);
+    expect(err).toMatch(/^bigpipe-js: cannot fetch http:\/\/127\.0\.0\.1:1\/: /);
+  });
+
+  it('exits 2 with the usage for a wrong command line', async () => {
+    expect((await run()).code).toBe(2);
+    expect((await run('check')).err).toContain('usage: bigpipe-js check <url>');
+    expect((await run('check', base, '--timeout', 'soon')).code).toBe(2);
+  });
+
+  describe('as the installed bin', () => {
+    const bin = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) => {
+        execFile('node', ['bin/bigpipe-js.mjs', ...args], { cwd: ROOT }, (error, stdout) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout }),
+        );
+      });
+
+    beforeAll(() => {
+      if (!existsSync(`${ROOT}dist/check.js`))
+        throw new Error('dist/check.js is missing: `npm run build` builds it (rollup.config.mjs, src/check/index.ts)');
+    });
+
+    it('exits 0 for a page that follows the protocol', async () => {
+      const { code, stdout } = await bin('check', `${base}/good`);
+      expect(code).toBe(0);
+      expect(stdout).toContain('ok: follows the bigpipe-js protocol v1');
+    });
+
+    it('exits 1 for one that does not', async () => {
+      const { code, stdout } = await bin('check', `${base}/wrong-total`);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/^FAIL: 1 error/m);
+    });
+  });
+});
+
+describe('checkStream', () => {
+  const at = (...parts: string[]): Arrival[] => parts.map((data, i) => ({ at: i * 10, data }));
+  const check = (...parts: string[]) => messages(checkStream(at(...parts)));
+
+  it('finds nothing wrong in a protocol page, whatever the chunk boundaries', () => {
+    const html = SHELL + good('a') + good('b') + END;
+    expect(check(html)).toEqual([]);
+    expect(check(...html.match(/[\s\S]{1,7}/g)!)).toEqual([]);
+    const nonce = { nonce: 'R4nd0m' };
+    const csp = serializePagelet({ target: 'a', total: 2 }, nonce) + serializePagelet({ target: 'b', total: 2 }, nonce);
+    expect(check(SHELL.replaceAll('<script', '<script nonce="R4nd0m"') + csp + END)).toEqual([]);
+  });
+
+  it('tells which chunk completed what, and when it arrived', () => {
+    const report = checkStream(at(SHELL, good('a'), good('b') + END));
+    expect(report.chunks.map((c) => [c.index, c.at, c.contents])).toEqual([
+      [1, 0, ['shell (doctype, meta charset, stub, runtime /bigpipe.min.js (async), ids: a b)']],
+      [2, 10, ['payload "a" (html, total 2)']],
+      [3, 20, ['payload "b" (html, total 2)', '</html>']],
+    ]);
+  });
+
+  it('reports a payload closed early by a raw </script> in its JSON', () => {
+    expect(check(SHELL, good('a'), script('{"target":"b","html":"</script>","total":2}'), END)).toContain(
+      'error: payload #2: the script ends before the call\'s ")": a raw "</script" inside the JSON closed it early: write every "<" as \\u003c (PROTOCOL.md §3)',
+    );
+  });
+
+  it('reports a raw U+2028 in the JSON', () => {
+    expect(check(SHELL, good('a'), script('{"target":"b","html":"\u2028","total":2}'), END)).toEqual([
+      'error: payload #2 "b": raw U+2028/U+2029 in the JSON: write them as \\u2028/\\u2029 (PROTOCOL.md §3)',
+    ]);
+  });
+
+  it('reports each field of the wrong type, and a missing target', () => {
+    const payload = { target: 'a', html: 1, append: 'yes', css_links: 'a.css', js_links: [1], total: '2' };
+    expect(check(SHELL, script(JSON.stringify(payload)), script('{"html":"x","total":2}'), END)).toEqual([
+      'error: payload #1 "a": "html" is number, must be string',
+      'error: payload #1 "a": "append" is string, must be boolean',
+      'error: payload #1 "a": "css_links" is string, must be string[]',
+      'error: payload #1 "a": "js_links" is array, must be string[]',
+      'error: payload #1 "a": "total" is string, must be number',
+      'error: payload #2: no "target" (the id of its placeholder)',
+    ]);
+  });
+
+  it('reports a target without a placeholder, but not one whose placeholder another pagelet brings', () => {
+    const nested = serializePagelet({ target: 'b', html: placeholder('inner'), total: 3 });
+    const inner = serializePagelet({ target: 'inner', html: 'x', total: 3 });
+    const lost = serializePagelet({ target: 'nowhere', html: 'x', total: 3 });
+    expect(check(SHELL, nested, inner, lost, END)).toEqual([
+      'error: payload #3 "nowhere": no element with id="nowhere" in the shell (or in another pagelet\'s html): the runtime reports bigpipe:error and the pagelet never shows (PROTOCOL.md §4.4)',
+    ]);
+  });
+
+  it('reports payloads that disagree on total', () => {
+    expect(check(SHELL, good('a', 2), good('b', 3), END)).toEqual([
+      'error: the payloads disagree on "total": 2 (#1), 3 (#2)',
+    ]);
+  });
+
+  it('reports an async runtime without the stub before it', () => {
+    const shell = SHELL.replace(`<script>${STUB}</script>`, '');
+    expect(check(shell, good('a'), good('b'), END)).toEqual([
+      'error: the runtime /bigpipe.min.js loads with async/defer but the stub is not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
+    ]);
+  });
+
+  it('reports a payload after </body>', () => {
+    expect(check(SHELL, good('a'), '</body>', good('b'), '</html>')).toEqual([
+      'error: payload #2 "b": it comes after </body>',
+    ]);
+  });
+
+  it('reports a shell without doctype, meta charset or runtime', () => {
+    expect(check(`<html><body>${placeholder('a')}`, serializePagelet({ target: 'a', total: 1 }), END)).toEqual([
+      'error: the page does not start with <!DOCTYPE html> (browsers render it in quirks mode)',
+      'error: no <meta charset="utf-8"> in the shell (PROTOCOL.md §1)',
+      'error: no runtime or stub before the first payload: BigPipe is not defined when it arrives (PROTOCOL.md §5)',
+    ]);
+  });
+
+  it('reports a meta charset beyond the first 1024 bytes', () => {
+    const shell = SHELL.replace('<meta charset="utf-8">', `<title>${'x'.repeat(1100)}</title><meta charset="utf-8">`);
+    expect(check(shell, good('a'), good('b'), END)).toEqual([
+      'error: <meta charset="utf-8"> starts at byte 1142: browsers only look in the first 1024 bytes',
+    ]);
+  });
+
+  it('reports bytes that are not UTF-8, in the chunk that holds them', () => {
+    const report = checkStream([{ at: 0, data: SHELL }, { at: 5, data: new Uint8Array([0xff]) }, { at: 9, data: good('a') + good('b') + END }]);
+    expect(report.findings).toEqual([{ level: 'error', message: 'the body is not valid UTF-8 here', chunk: 2 }]);
+  });
+
+  it('warns about unknown fields and a page whose payloads carry no total, but passes it', () => {
+    const report = checkStream(at(SHELL, script('{"target":"a","cssLinks":[]}'), script('{"target":"b"}'), END));
+    expect(messages(report)).toEqual([
+      'warning: payload #1 "a": unknown field "cssLinks" (a v1 runtime ignores it)',
+      'warning: no payload carries "total": the runtime starts the JS phase only once the document has ended (PROTOCOL.md §4.5)',
+    ]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('warns when there are no payloads at all, as in inline mode', () => {
+    expect(check(`<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><div id="a">A</div>`, END)).toEqual([
+      'warning: no payloads: nothing was pipelined. An inline-mode (no-JS) page? pickMode() serves it to crawlers and to ?bigpipe=inline; check --user-agent',
+    ]);
+  });
+
+  it('warns when every payload arrives at the end, long after the shell', () => {
+    const arrivals = [
+      { at: 1, data: SHELL },
+      { at: 900, data: good('a') },
+      { at: 905, data: good('b') + END },
+    ];
+    expect(messages(checkStream(arrivals))).toEqual([
+      `warning: all 2 payloads arrived in the last 25 ms, 904 ms after the shell: if the pagelets finish at different times, something buffers them: compression without a flush per chunk, or a proxy without "X-Accel-Buffering: no" (PROTOCOL.md §8)`,
+    ]);
+  });
+
+  it('does not warn about timing when the payloads arrive over time', () => {
+    const arrivals = [
+      { at: 1, data: SHELL },
+      { at: 400, data: good('a') },
+      { at: 900, data: good('b') + END },
+    ];
+    expect(messages(checkStream(arrivals))).toEqual([]);
+  });
+
+  it('ignores markup-looking text in comments and scripts of the shell', () => {
+    const scripts = `<script>var s = '<div id="x"></body>'</script>`;
+    const shell = SHELL.replace('</head>', `<!-- ${script('{}')} -->${scripts}</head>`);
+    const report = checkStream(at(shell, good('a'), good('b'), END));
+    expect(messages(report)).toEqual([]);
+    expect(report.chunks[0]!.contents[0]).toContain('ids: a b)');
+  });
+});
+
+describe('checkStream on a response', () => {
+  const headers = (record: Record<string, string>) => new Headers(record);
+  const body = [{ at: 1, data: SHELL + good('a') + good('b') + END }];
+
+  it('warns about a missing X-Accel-Buffering, a Content-Length and a status other than 200', () => {
+    const info = {
+      status: 404,
+      headers: headers({ 'content-type': 'text/html;charset=UTF-8', 'content-length': '10' }),
+    };
+    expect(messages(checkStream(body, info))).toEqual([
+      'warning: the status is 404, not 200',
+      'warning: no "X-Accel-Buffering: no": an nginx-style proxy in front may buffer the stream (PROTOCOL.md §8)',
+      'warning: Content-Length is set: the server knew the whole body before sending it, so nothing was streamed',
+    ]);
+  });
+
+  it('reports a body that was cut off', () => {
+    const info = { status: 200, headers: headers({ ...HEADERS }), cut: 'no end after 100 ms' };
+    expect(messages(checkStream([{ at: 1, data: SHELL }], info))).toContain(
+      'error: the body did not end: no end after 100 ms',
+    );
+  });
+
+  it('reads the body of a real response chunk by chunk', async () => {
+    const response = await get(`${base}/good`);
+    await response.end();
+    const report = checkStream(response.arrivals, response.info);
+    expect(messages(report)).toEqual([]);
+    expect(report.payloads).toBe(3);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The recipes in examples/ run as a user would run them (importing 'bigpipe-js/server', i.e. the built dist/), each
+ * on 127.0.0.1 and a free port, and their pages go through the protocol checker.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkStream } from '../../src/check';
+import { get, messages } from '../check/helpers';
+import { deferred } from '../server/helpers';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const RECIPES = ['node-http', 'express', 'fastify', 'koa', 'hono'];
+
+type Page = unknown;
+interface Recipe {
+  start(options: { port: number; host: string; page: () => Page }): Promise<Server>;
+}
+// Imported by name, as plain JavaScript: the recipes are documentation, not typed modules.
+const recipe = (name: string): Promise<Recipe> => import(`../../examples/${name}.mjs`);
+const pageModule = (name: string): Promise<{ tinyPage(slowHtml?: () => Promise<string>): Page }> =>
+  import(`../../examples/${name}.mjs`);
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+/** Starts a recipe whose slow pagelet waits for `slow`; resolves to its URL. */
+async function startRecipe(name: string, slow: Promise<string>) {
+  const { tinyPage } = await pageModule('page');
+  const server = await (await recipe(name)).start({ port: 0, host: '127.0.0.1', page: () => tinyPage(() => slow) });
+  cleanups.push(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+const SHELL_END = '<div id="orders"></div>';
+const SLOW_PAYLOAD = '"target":"orders"';
+
+describe.each(RECIPES)('the %s recipe', (name) => {
+  it('sends the shell before the slow pagelet is ready, then payloads that follow the protocol', async () => {
+    const slow = deferred<string>();
+    cleanups.push(() => slow.resolve(''));
+    const body = await get(await startRecipe(name, slow.promise), { 'accept-encoding': 'identity' });
+    expect(body.response.status).toBe(200);
+    expect(body.response.headers.get('content-type')).toMatch(/;\s*charset=utf-8/i);
+    const shell = await body.until((text) => text.includes(SHELL_END), 'shell before the slow pagelet was released');
+    expect(shell).not.toContain(SLOW_PAYLOAD);
+    slow.resolve('<p>Shipped</p>');
+    const html = await body.end();
+    expect(html).toContain(`${SLOW_PAYLOAD},"html":"\\u003cp>Shipped\\u003c/p>"`);
+    const report = checkStream(body.arrivals, body.info);
+    expect(messages(report)).toEqual([]);
+    expect(report.payloads).toBe(3);
+  });
+});
+
+describe('the express recipe with gzip', () => {
+  it('still delivers the shell on its own, compressed', async () => {
+    const slow = deferred<string>();
+    cleanups.push(() => slow.resolve(''));
+    const body = await get(await startRecipe('express', slow.promise), { 'accept-encoding': 'gzip' });
+    expect(body.response.headers.get('content-encoding')).toBe('gzip');
+    const shell = await body.until((text) => text.includes(SHELL_END), 'shell before the slow pagelet was released');
+    expect(shell).not.toContain(SLOW_PAYLOAD);
+    slow.resolve('<p>Shipped</p>');
+    await body.end();
+    expect(messages(checkStream(body.arrivals, body.info))).toEqual([]);
+  });
+});
+
+describe('the node-http recipe', () => {
+  const shipped = Promise.resolve('<p>Shipped</p>');
+
+  it('serves crawlers every pagelet in place, without the runtime', async () => {
+    const html = await (await get(await startRecipe('node-http', shipped), { 'user-agent': 'Googlebot/2.1' })).end();
+    expect(html).toContain('<div id="orders"><p>Shipped</p></div>');
+    expect(html).not.toContain('BigPipe');
+  });
+
+  it('sends browsers without JavaScript to the inline page', async () => {
+    const url = await startRecipe('node-http', shipped);
+    const redirect = '<noscript><meta http-equiv="refresh" content="0;url=/?bigpipe=inline"></noscript>';
+    expect(await (await get(url)).end()).toContain(redirect);
+    const html = await (await get(`${url}?bigpipe=inline`)).end();
+    expect(html).toContain('<div id="orders"><p>Shipped</p></div>');
+    expect(html).not.toContain('BigPipe');
+  });
+});
+
+describe('the Python recipe', () => {
+  const SLOW_SECONDS = 0.4;
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    child?.kill();
+    child = undefined;
+  });
+
+  /** Starts examples/python/server.py on a free port; resolves to its URL once it prints its "listening" line. */
+  function startPython(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const args = ['examples/python/server.py', '--port', '0', '--slow', String(SLOW_SECONDS)];
+      const python = (child = spawn('python3', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+      let out = '';
+      let err = '';
+      const silent = () => reject(new Error(`python3 printed no "listening" line within 10 s: ${out}${err}`));
+      const timer = setTimeout(silent, 10_000);
+      python.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(
+          error.code === 'ENOENT'
+            ? new Error('python3 is not installed: the Python recipe (examples/python/server.py) needs it to be tested')
+            : error,
+        );
+      });
+      python.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`python3 exited (${code}) before listening: ${err}`));
+      });
+      python.stderr!.on('data', (data) => (err += data));
+      python.stdout!.on('data', (data) => {
+        out += data;
+        const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+        if (url) {
+          clearTimeout(timer);
+          resolve(url + '/');
+        }
+      });
+    });
+  }
+
+  it('streams the shell long before the slow pagelet, and follows the protocol', async () => {
+    const body = await get(await startPython());
+    expect(body.response.status).toBe(200);
+    expect(body.response.headers.get('content-type')).toMatch(/;\s*charset=utf-8/i);
+    const shell = await body.until((text) => text.includes(SHELL_END), 'shell');
+    expect(shell).not.toContain(SLOW_PAYLOAD);
+    const shellAt = body.arrivals.at(-1)!.at;
+    await body.end();
+    expect(body.arrivals.at(-1)!.at - shellAt).toBeGreaterThan(SLOW_SECONDS * 1000 * 0.8);
+    const report = checkStream(body.arrivals, body.info);
+    expect(messages(report)).toEqual([]);
+    expect(report.payloads).toBe(3);
+  });
+});
