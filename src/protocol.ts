@@ -55,6 +55,9 @@ export interface EventDetail {
   error?: string;
 }
 
+/** The Trusted Types policy the runtime creates (dist/bigpipe.tt.min.js); a page's CSP must allow it: `trusted-types bigpipe`. */
+export const TRUSTED_TYPES_POLICY = 'bigpipe';
+
 /** Default bound, in ms, on every stylesheet and script wait in the runtime (`BigPipe.timeout` overrides it). */
 export const DEFAULT_TIMEOUT = 10000;
 

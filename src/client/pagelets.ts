@@ -1,155 +1,103 @@
 import { EVENTS, FIELDS, type Payload } from '../protocol';
-import { create, doc, emit, fail, head } from './dom';
+import { B, create, doc, emit, fail, head, policy } from './dom';
 import { load } from './load';
 
 /**
- * A payload on its way: `t` its target, `n` stylesheets still loading, then `w` scripts still loading,
- * `f` once one of them failed.
+ * A payload on its way, as our own copy (state never lands on the caller's object): `t` its target, `n` its
+ * stylesheets (while waiting) or scripts (once displayed) still loading, `e` its placeholder once looked up.
  */
-interface Pagelet {
-  p: Payload;
+interface Pagelet extends Payload {
   t: string;
   n: number;
-  w?: number;
-  f?: 1;
+  e: HTMLElement | null;
 }
 
 let arrived = 0;
-let finished = 0; // displayed or failed
-let total = Infinity;
-let phase = 0; // 0 before the JS phase, 1 in it, 2 after bigpipe:done
-const waiting: Pagelet[] = []; // not displayed yet, in arrival order
+let total: number; // undefined until a payload gives it: `x >= undefined` is false
+let started: unknown; // the JS phase has begun
+let done: unknown; // bigpipe:done has fired
+const waiting: Pagelet[] = []; // not displayed yet, in arrival order: every other arrived payload is finished
 const scripted: Pagelet[] = []; // displayed, JS not run yet, in display order
 
-const ended = () => doc.readyState != 'loading';
-const isArray = Array.isArray;
-
-/** What is wrong with a payload, or nothing. */
-const check = (p: any) => {
-  if (Object(p) !== p || isArray(p)) return 'payload: expected object';
-  let field: keyof typeof FIELDS;
-  for (field in FIELDS) {
-    const v = p[field];
-    const type = FIELDS[field];
-    if (
-      (v !== undefined || field == 'target') &&
-      (type == 'string[]' ? !isArray(v) || v.some((s) => typeof s != 'string') : typeof v != type)
-    )
-      return field + ': expected ' + type;
+/**
+ * Requests a pagelet's stylesheets (`css`) or scripts, all at once; `n` counts those still loading and the
+ * last one to settle flushes. With none, or when all have settled already, the caller goes on by itself.
+ */
+const request = (pagelet: Pagelet, css?: unknown) => {
+  pagelet.n = 1;
+  for (const url of pagelet[css ? 'css_links' : 'js_links'] || []) {
+    pagelet.n++;
+    load(css, url).push((error) => {
+      if (error) {
+        if (!css) pagelet.js = ''; // a failed script skips the inline JS; a failed stylesheet does not
+        fail(pagelet.t, error, url);
+      }
+      --pagelet.n || flush();
+    });
   }
+  pagelet.n--;
 };
 
 /** Handles one payload; never throws, so one bad payload cannot break the page or the others. */
 export const arrive = (p: any) => {
   arrived++;
-  const problem = check(p);
-  if (problem) {
-    finished++;
-    fail(p?.target, problem);
-  } else {
-    const t = p.target;
-    const pagelet: Pagelet = { p, t, n: 1 };
-    if (p.total != null) total = p.total;
-    emit(EVENTS.arrive, t);
+  // The payload itself, then each field: the first with a wrong type. Only 'string[]' has an 8th character and
+  // wants an array, whose members are checked like a lone value: `type.indexOf(typeof s)` is 0 (fine) only when
+  // the type starts with it. null is never right (`?? 0`); undefined is fine for any field but the first two.
+  const wrong = Object.entries(FIELDS).find(
+    ([field, type], i, v: any) => // v: a spare parameter, so the callback stays one expression
+      (v = p?.[field]) === undefined ? !i : Array.isArray(v) == !type[7] || [v ?? 0].flat().some((s) => type.indexOf(typeof s)),
+  );
+  if (wrong) fail(p?.target, wrong.join(': expected '));
+  else {
+    const pagelet: Pagelet = { ...p, t: p.target };
+    total = p.total ?? total;
+    emit(EVENTS.arrive, pagelet.t);
     waiting.push(pagelet);
-    // Every stylesheet at once; the pagelet shows when the last has loaded, failed or timed out.
-    for (const url of p.css_links || []) {
-      pagelet.n++;
-      load(true, url, (error) => {
-        if (error) fail(t, error, url);
-        --pagelet.n || flush();
-      });
-    }
-    pagelet.n--;
+    request(pagelet, 1);
   }
-  flush();
+  // While the runtime takes over the stub's queue (B.q still set), nothing is decided before every queued payload is in.
+  B.q || flush();
 };
 
-// Set while the runtime takes over the stub's queue: nothing is decided before every queued payload is in.
-let hold: 0 | 1 = 1;
+/** Shows every pagelet that can be shown, then starts or feeds the JS phase and runs the inline JS that can run. */
+export const flush = () => {
+  // The first pagelet that can show: its stylesheets settled, its placeholder there, no earlier payload for its
+  // target waiting (appended chunks of a feed stay in order). Showing it may bring placeholders of pagelets that
+  // were waiting, so look again from the start. Once the document has ended ('interactive' and 'complete' sort
+  // before 'loading') and no pagelet still loading CSS could bring one, a placeholder never comes: the first
+  // waiting pagelet fails, then the next.
+  for (
+    let pagelet;
+    (pagelet =
+      waiting.find((o) => !o.n && waiting.find((x) => x.t == o.t) == o && (o.e = doc.getElementById(o.t))) ||
+      (doc.readyState < 'l' && !waiting.some((o) => o.n) && waiting[0]));
 
-/** Takes the payloads the stub queued, then follows the document to its end. */
-export const start = (queued: unknown[]) => {
-  queued.map(arrive);
-  hold = 0;
-  doc.addEventListener('DOMContentLoaded', flush);
-  flush();
-};
-
-/** Shows every pagelet that can be shown, then starts or feeds the JS phase. */
-const flush = () => {
-  if (hold) return;
-  for (let i = 0, pagelet; (pagelet = waiting[i]); i++) {
-    const el = !pagelet.n && doc.getElementById(pagelet.t);
-    // Payloads for one target show in arrival order (appended chunks of a feed stay in order).
-    if (el && !waiting.slice(0, i).some((o) => o.t == pagelet.t)) {
-      waiting.splice(i, 1);
-      i = -1; // it may hold placeholders of pagelets that were waiting: look again from the start
-      display(pagelet, el);
+  ) {
+    waiting.splice(waiting.indexOf(pagelet), 1);
+    const { t, e, html, css } = pagelet;
+    if (!e) fail(t, 'no element #' + t);
+    else {
+      if (css) head.appendChild(create('style')).textContent = css;
+      if (html != null)
+        pagelet.append ? e.insertAdjacentHTML('beforeend', (TRUSTED_TYPES ? policy.createHTML(html) : html)) : (e.innerHTML = (TRUSTED_TYPES ? policy.createHTML(html) : html));
+      emit(EVENTS.display, t);
+      scripted.push(pagelet);
+      if (started) request(pagelet);
     }
   }
-  // Once the document has ended and no pagelet still loading CSS could bring it, a placeholder never comes.
-  if (ended() && !waiting.some((o) => o.n))
-    for (const { t } of waiting.splice(0)) {
-      finished++;
-      fail(t, 'no element #' + t);
-    }
-  if (!phase && (finished >= total || (ended() && finished == arrived))) {
-    phase = 1;
-    scripted.map(scripts);
-    run();
-  }
-};
-
-const display = (pagelet: Pagelet, el: HTMLElement) => {
-  const { p, t } = pagelet;
-  finished++;
-  try {
-    if (p.css) head.appendChild(create('style')).textContent = p.css;
-    if (p.html != null) p.append ? el.insertAdjacentHTML('beforeend', p.html) : (el.innerHTML = p.html);
-  } catch (e) {
-    return fail(t, '' + e);
-  }
-  emit(EVENTS.display, t);
-  scripted.push(pagelet);
-  if (phase) {
-    scripts(pagelet);
-    run();
-  }
-};
-
-/** Requests a displayed pagelet's scripts: they download in parallel and execute in request order. */
-const scripts = (pagelet: Pagelet) => {
-  pagelet.w = 1;
-  for (const url of pagelet.p.js_links || []) {
-    pagelet.w++;
-    load(false, url, (error) => {
-      if (error) {
-        pagelet.f = 1;
-        fail(pagelet.t, error, url);
+  // Every arrived payload is finished (displayed or failed) but those still waiting.
+  if ((started ||= ((doc.readyState < 'l' && !waiting.length) || arrived - waiting.length >= total) && scripted.map((o) => request(o)))) {
+    // Inline JS in display order, each after its own scripts, as a nonce'd <script> (not eval: strict CSP allows it).
+    while (scripted[0]?.n === 0) {
+      const { js } = scripted.shift()!;
+      // What it throws is reported by the browser (window's error event) and stops nobody else.
+      if (js) {
+        const script = create('script');
+        script.text = TRUSTED_TYPES ? policy.createScript(js) : js;
+        head.append(script);
       }
-      --pagelet.w! || run();
-    });
-  }
-  pagelet.w--;
-};
-
-/** Runs inline JS in display order, each after its own scripts; the first time the queue drains, bigpipe:done. */
-const run = () => {
-  for (let next; (next = scripted[0]) && !next.w; ) {
-    const { p, t, f } = scripted.shift()!;
-    if (p.js && !f) {
-      // A nonce'd <script>, not eval (strict CSP allows it); what it throws reaches window's error event.
-      const script = create('script');
-      const report = (e: ErrorEvent) => fail(t, e.message);
-      script.text = p.js;
-      addEventListener('error', report);
-      head.appendChild(script);
-      removeEventListener('error', report);
     }
-  }
-  if (!scripted.length && phase < 2) {
-    phase = 2;
-    emit(EVENTS.done);
+    done ||= !scripted.length && emit(EVENTS.done);
   }
 };

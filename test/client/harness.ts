@@ -1,12 +1,14 @@
 /**
- * A page in jsdom running the built runtime (dist/bigpipe.min.js: the shipped bytes are the tested bytes).
+ * A page in jsdom running a built runtime (dist/bigpipe.min.js by default: the shipped bytes are the tested bytes).
  * Stylesheet and script requests are held until the test answers them, and the parser state is the test's
  * to set: the page stays 'loading' until end(), like a document whose stream is still open.
  */
 import { readFileSync } from 'node:fs';
 import { JSDOM, requestInterceptor, VirtualConsole } from 'jsdom';
 
-const RUNTIME = readFileSync(new URL('../../dist/bigpipe.min.js', import.meta.url), 'utf8');
+const built = (file: string) => readFileSync(new URL('../../dist/' + file, import.meta.url), 'utf8');
+/** The two shipped script-tag builds: the default one and the one with Trusted Types support. */
+export const BUILDS = { default: built('bigpipe.min.js'), tt: built('bigpipe.tt.min.js') };
 export const ORIGIN = 'https://page.test';
 
 export interface PageOptions {
@@ -20,6 +22,8 @@ export interface PageOptions {
   /** skip loading the runtime (load it later with loadRuntime) */
   deferRuntime?: boolean;
   nonce?: string;
+  /** which build runs (default: dist/bigpipe.min.js) */
+  build?: keyof typeof BUILDS;
 }
 
 export interface Logged {
@@ -68,7 +72,7 @@ export function createPage(options: PageOptions = {}) {
     script.textContent = code;
     document.head.appendChild(script);
   };
-  const loadRuntime = () => run(RUNTIME);
+  const loadRuntime = () => run(BUILDS[options.build ?? 'default']);
 
   options.before?.(window);
   if (options.queued) {
