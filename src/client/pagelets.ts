@@ -41,12 +41,13 @@ const request = (pagelet: Pagelet, css?: unknown) => {
 /** Handles one payload; never throws, so one bad payload cannot break the page or the others. */
 export const arrive = (p: any) => {
   arrived++;
-  // The payload itself, then each field: the first with a wrong type. Only 'string[]' has an 8th character and
-  // wants an array, whose members are checked like a lone value: `type.indexOf(typeof s)` is 0 (fine) only when
-  // the type starts with it. null is never right (`?? 0`); undefined is fine for any field but the first two.
+  // The first field with a wrong type (a payload that is no object has no string target). Only 'string[]' has an
+  // 8th character and wants an array, whose members are checked like a lone value: `type.indexOf(typeof s)` is 0
+  // (fine) only when the type starts with it. null is never right (typeof null is 'object'); undefined (absent)
+  // is fine for every field but target, the first.
   const wrong = Object.entries(FIELDS).find(
     ([field, type], i, v: any) => // v: a spare parameter, so the callback stays one expression
-      (v = p?.[field]) === undefined ? !i : Array.isArray(v) == !type[7] || [v ?? 0].flat().some((s) => type.indexOf(typeof s)),
+      (v = p?.[field]) === undefined ? !i : Array.isArray(v) == !type[7] || [v].flat().some((s) => type.indexOf(typeof s)),
   );
   if (wrong) fail(p?.target, wrong.join(': expected '));
   else {

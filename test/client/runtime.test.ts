@@ -392,6 +392,8 @@ describe('bad input', () => {
     [{ target: 'a', css_links: '/a.css' }, 'css_links: expected string[]'],
     [{ target: 'a', js_links: [1] }, 'js_links: expected string[]'],
     [{ target: 'a', total: '2' }, 'total: expected number'],
+    [{ target: 'a', total: null }, 'total: expected number'],
+    [{ target: 'a', html: null }, 'html: expected string'],
   ])('reports %j as %s without throwing', (payload, message) => {
     const page = createPage({ body: two });
     expect(() => page.arrive(payload)).not.toThrow();
