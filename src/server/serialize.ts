@@ -6,7 +6,8 @@ import { ARRIVE, FIELDS, GLOBAL, type Payload } from '../protocol';
  * `\u2028`/`\u2029`. The result is still valid JSON and evaluates to the same value.
  */
 export const escapeJson = (value: unknown): string =>
-  JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  // Three replaces with a constant replacement run faster than one with a callback (markup is full of `<`).
+  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
 const ATTRIBUTE_ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -44,14 +45,16 @@ export const idProblem = (id: unknown): string | undefined => {
 /** A value for an error message: strings quoted, anything else by type. */
 export const quoted = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : typeof value);
 
+const FIELD_TYPES = Object.entries(FIELDS);
+const CONTENT_TYPES = FIELD_TYPES.filter(([field]) => field !== 'target' && field !== 'total');
+
 /**
  * What is wrong with a payload, or undefined. With `content`, checks a render result instead
  * (a payload without `target` and `total`, which are not looked at).
  */
 export const payloadProblem = (value: unknown, content = false): string | undefined => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'expected an object';
-  for (const [field, type] of Object.entries(FIELDS)) {
-    if (content && (field === 'target' || field === 'total')) continue;
+  for (const [field, type] of content ? CONTENT_TYPES : FIELD_TYPES) {
     const v = (value as Record<string, unknown>)[field];
     if (v === undefined && field !== 'target') continue;
     if (type === 'string[]' ? !Array.isArray(v) || v.some((s) => typeof s !== 'string') : typeof v !== type)
@@ -76,5 +79,9 @@ export const placeholder = (id: string): string => {
 export const serializePagelet = (payload: Payload, options: { nonce?: string } = {}): string => {
   const problem = payloadProblem(payload);
   if (problem) throw new TypeError(`invalid payload: ${problem}`);
-  return `<script${nonceAttribute(options.nonce)}>${GLOBAL}.${ARRIVE}(${escapeJson(payload)})</script>`;
+  return payloadScript(payload, nonceAttribute(options.nonce));
 };
+
+/** serializePagelet without its checks, for a payload and nonce attribute already checked (the render core). */
+export const payloadScript = (payload: Payload, nonce: string): string =>
+  `<script${nonce}>${GLOBAL}.${ARRIVE}(${escapeJson(payload)})</script>`;

@@ -1,4 +1,4 @@
-import { renderToChunks, type Page, type RenderOptions } from './core';
+import { startRender, type Page, type RenderOptions } from './core';
 
 /**
  * The page as a Web ReadableStream of UTF-8 bytes (Response bodies, Deno, Bun, workers, Hono). Validation errors
@@ -6,17 +6,18 @@ import { renderToChunks, type Page, type RenderOptions } from './core';
  * with the signal's reason, so an HTTP layer ends the response as incomplete rather than as a finished page.
  */
 export function renderToReadableStream(page: Page, options?: RenderOptions): ReadableStream<Uint8Array> {
-  const chunks = renderToChunks(page, options);
+  const render = startRender(page, options);
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     // Pulled one chunk at a time: nothing is buffered beyond what the reader has asked for.
     async pull(controller) {
-      const { done, value } = await chunks.next();
-      if (done) controller.close();
-      else controller.enqueue(encoder.encode(value));
+      let chunk;
+      while ((chunk = render.read()) === undefined) await render.changed();
+      if (chunk === null) controller.close();
+      else controller.enqueue(encoder.encode(chunk));
     },
-    async cancel() {
-      await chunks.return();
+    cancel() {
+      render.cancel();
     },
   });
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { STUB } from '../../src/protocol';
 import { DEFAULT_PAGELET_TIMEOUT, renderToChunks, type Page, type Pagelet, type RenderOptions } from '../../src/server/core';
 import { RUNTIME } from '../../src/server/runtime.generated';
-import { aborted, collect, heldPagelet, payloads } from './helpers';
+import { aborted, collect, deferred, heldPagelet, heldStream, payloads } from './helpers';
 import { attr, elements, parseDocument } from './parse';
 
 const SHELL_START = '<!DOCTYPE html><html><head><meta charset="utf-8">';
@@ -12,6 +12,7 @@ const quiet: RenderOptions = { onError: () => {} };
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.unstubAllGlobals();
 });
 
 describe('pipeline mode', () => {
@@ -244,6 +245,313 @@ describe('timeouts and failures', () => {
   });
 });
 
+describe('signals and timers', () => {
+  /** Counts the AbortControllers made while it is installed. */
+  const countControllers = () => {
+    const made = { count: 0 };
+    vi.stubGlobal(
+      'AbortController',
+      class extends AbortController {
+        constructor() {
+          super();
+          made.count++;
+        }
+      },
+    );
+    return made;
+  };
+
+  it('creates no AbortController for a pagelet that never reads its signal', async () => {
+    const made = countControllers();
+    const pagelets = ['a', 'b', 'c'].map((id) => ({ id, render: async () => ({ html: id }) }));
+    await collect(renderToChunks(page(pagelets), quiet));
+    expect(made.count).toBe(0);
+  });
+
+  it('gives a render that reads its signal late an aborted one when it timed out meanwhile', async () => {
+    vi.useFakeTimers();
+    const made = countControllers();
+    let ctx: { signal: AbortSignal } | undefined;
+    const chunks = renderToChunks(page([{ id: 'a', timeout: 50, render: (c) => ((ctx = c), new Promise(() => {})) }]), quiet);
+    await chunks.next();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(made.count).toBe(0);
+    expect(ctx!.signal.aborted).toBe(true);
+    expect((ctx!.signal.reason as Error).message).toBe('pagelet "a" timed out after 50 ms');
+    expect(ctx!.signal).toBe(ctx!.signal);
+  });
+
+  it('gives a render that reads its signal late an aborted one when the page was cancelled', async () => {
+    let ctx: { signal: AbortSignal } | undefined;
+    const chunks = renderToChunks(page([{ id: 'a', render: (c) => ((ctx = c), new Promise(() => {})) }]), quiet);
+    await chunks.return();
+    expect(ctx!.signal.aborted).toBe(true);
+    expect((ctx!.signal.reason as DOMException).name).toBe('AbortError');
+  });
+
+  it('gives a render that finished a signal that stays unaborted', async () => {
+    let ctx: { signal: AbortSignal } | undefined;
+    await collect(renderToChunks(page([{ id: 'a', render: (c) => ((ctx = c), { html: 'A' }) }]), quiet));
+    expect(ctx!.signal.aborted).toBe(false);
+  });
+
+  it('aborts a signal read early through the same object render read', async () => {
+    const a = heldPagelet('a');
+    const chunks = renderToChunks(page([a.pagelet]), quiet);
+    const signal = a.signal!;
+    await chunks.return();
+    expect(signal.aborted).toBe(true);
+  });
+
+  it('sets one timer for the pagelets that share a timeout', async () => {
+    vi.useFakeTimers();
+    const held = [heldPagelet('a'), heldPagelet('b'), heldPagelet('c', { timeout: 10 })];
+    const chunks = renderToChunks(page(held.map((h) => h.pagelet)), quiet);
+    expect(vi.getTimerCount()).toBe(2);
+    await chunks.return();
+  });
+
+  it('times out only the pagelets still pending when the shared timer fires', async () => {
+    vi.useFakeTimers();
+    const [a, b] = [heldPagelet('a', { timeout: 50 }), heldPagelet('b', { timeout: 50 })];
+    const failed: string[] = [];
+    const chunks = renderToChunks(page([a.pagelet, b.pagelet]), { onError: (_, id) => failed.push(id) });
+    await chunks.next();
+    a.result.resolve({ html: 'A' });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(failed).toEqual(['b']);
+    expect(payloads((await collect(chunks)).join(''))).toEqual([
+      { target: 'a', html: 'A', total: 2 },
+      { target: 'b', html: '', total: 2 },
+    ]);
+  });
+
+  it('clears a shared timer once none of its pagelets is pending', async () => {
+    vi.useFakeTimers();
+    const [a, b] = [heldPagelet('a'), heldPagelet('b', { timeout: Infinity })];
+    const chunks = renderToChunks(page([a.pagelet, b.pagelet]), quiet);
+    a.result.resolve({ html: 'A' });
+    await chunks.next();
+    await chunks.next();
+    expect(vi.getTimerCount()).toBe(0);
+    await chunks.return();
+  });
+});
+
+describe('streamed pagelets', () => {
+  it('sends each item as a payload of its own as soon as it is yielded', async () => {
+    const feed = heldStream('a');
+    const chunks = renderToChunks(page([feed.pagelet]), quiet);
+    await chunks.next();
+    feed.push({ html: '1' });
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: '1' }]);
+    feed.push({ html: '2', css: 'p{}' });
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: '2', append: true, css: 'p{}' }]);
+    feed.end();
+    expect(await collect(chunks)).toEqual(['</body></html>']);
+  });
+
+  it('keeps the first item\'s append and sends every later item with append: true', async () => {
+    async function* render() {
+      yield { html: '1', append: true };
+      yield { html: '2', append: false };
+      yield { html: '3' };
+    }
+    const html = (await collect(renderToChunks(page([{ id: 'a', render }]), quiet))).join('');
+    expect(payloads(html).map((p) => [p.html, p.append])).toEqual([
+      ['1', true],
+      ['2', true],
+      ['3', true],
+    ]);
+  });
+
+  it('omits total from every payload of a page with a streamed pagelet', async () => {
+    async function* feed() {
+      yield { html: '1' };
+      yield { html: '2' };
+    }
+    const pagelets = [{ id: 'a', render: () => ({ html: 'A' }) }, { id: 'b', render: feed }];
+    const html = (await collect(renderToChunks(page(pagelets), quiet))).join('');
+    expect(payloads(html)).toEqual([
+      { target: 'a', html: 'A' },
+      { target: 'b', html: '1' },
+      { target: 'b', html: '2', append: true },
+    ]);
+  });
+
+  it('streams a render that resolves to an async iterable when declared with stream: true', async () => {
+    async function* items() {
+      yield { html: '1' };
+      yield { html: '2' };
+    }
+    const pagelet = { id: 'a', stream: true, render: async () => items() };
+    const html = (await collect(renderToChunks(page([pagelet]), quiet))).join('');
+    expect(payloads(html).map((p) => p.html)).toEqual(['1', '2']);
+  });
+
+  it('writes the items of several streams in the order they are yielded', async () => {
+    const [a, b] = [heldStream('a'), heldStream('b')];
+    const chunks = renderToChunks(page([a.pagelet, b.pagelet]), quiet);
+    await chunks.next();
+    const order = [() => a.push({ html: 'a1' }), () => b.push({ html: 'b1' }), () => a.push({ html: 'a2' }), () => b.push({ html: 'b2' })];
+    const written = [];
+    for (const give of order) {
+      give();
+      written.push(...payloads((await chunks.next()).value).map((p) => p.html));
+    }
+    expect(written).toEqual(['a1', 'b1', 'a2', 'b2']);
+    await chunks.return();
+  });
+
+  it('sends nothing for a stream that ends without an item', async () => {
+    const feed = heldStream('a');
+    const chunks = renderToChunks(page([feed.pagelet, { id: 'b', render: () => ({ html: 'B' }) }]), quiet);
+    feed.end();
+    expect(payloads((await collect(chunks)).join('')).map((p) => p.target)).toEqual(['b']);
+  });
+
+  it('fails a render that returns an async iterable without stream: true', async () => {
+    async function* items() {
+      yield { html: '1' };
+    }
+    const onError = vi.fn();
+    const pagelet = { id: 'a', render: async () => items(), fallback: 'F' };
+    const html = (await collect(renderToChunks(page([pagelet]), { onError }))).join('');
+    expect(payloads(html)).toEqual([{ target: 'a', html: 'F', total: 1 }]);
+    expect(String(onError.mock.calls[0]![0])).toMatch(/returned an async iterable: declare it with stream: true/);
+  });
+
+  it('sends the fallback when a stream fails before its first item', async () => {
+    const feed = heldStream('a', { fallback: 'F' });
+    const onError = vi.fn();
+    const chunks = collect(renderToChunks(page([feed.pagelet]), { onError }));
+    const boom = new Error('boom');
+    feed.fail(boom);
+    expect(payloads((await chunks).join(''))).toEqual([{ target: 'a', html: 'F' }]);
+    expect(onError.mock.calls).toEqual([[boom, 'a']]);
+  });
+
+  it('stops at an error midway: reports it once, aborts the signal, sends nothing more', async () => {
+    const feed = heldStream('a', { fallback: 'F' });
+    const onError = vi.fn();
+    const chunks = renderToChunks(page([feed.pagelet]), { onError });
+    await chunks.next();
+    feed.push({ html: '1' });
+    await chunks.next();
+    const boom = new Error('boom');
+    feed.fail(boom);
+    expect(await collect(chunks)).toEqual(['</body></html>']);
+    expect(onError.mock.calls).toEqual([[boom, 'a']]);
+    expect(feed.signal!.reason).toBe(boom);
+  });
+
+  it('treats an invalid item as a failure and stops the iteration', async () => {
+    const feed = heldStream('a');
+    const onError = vi.fn();
+    const chunks = renderToChunks(page([feed.pagelet]), { onError });
+    feed.push({ html: '1' });
+    feed.push({ html: 2 } as never);
+    expect(payloads((await collect(chunks)).join('')).map((p) => p.html)).toEqual(['1']);
+    expect(String(onError.mock.calls[0]![0])).toContain('pagelet "a" yielded an invalid item: html: expected string');
+    expect(feed.returned).toBe(1);
+  });
+
+  it('times out waiting for the first item: fallback, onError, iteration stopped', async () => {
+    vi.useFakeTimers();
+    const feed = heldStream('a', { timeout: 50, fallback: 'F' });
+    const onError = vi.fn();
+    const chunks = renderToChunks(page([feed.pagelet]), { onError });
+    await chunks.next();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: 'F' }]);
+    expect((onError.mock.calls[0]![0] as Error).message).toBe('pagelet "a" timed out after 50 ms');
+    expect([feed.returned, feed.signal!.aborted]).toEqual([1, true]);
+  });
+
+  it('times out waiting for a later item, then sends nothing more', async () => {
+    vi.useFakeTimers();
+    const feed = heldStream('a', { timeout: 50, fallback: 'F' });
+    const onError = vi.fn();
+    const chunks = renderToChunks(page([feed.pagelet]), { onError });
+    await chunks.next();
+    feed.push({ html: '1' });
+    await chunks.next();
+    await vi.advanceTimersByTimeAsync(50);
+    feed.push({ html: 'late' });
+    expect(await collect(chunks)).toEqual(['</body></html>']);
+    expect(onError).toHaveBeenCalledOnce();
+    expect((onError.mock.calls[0]![0] as Error).message).toBe('pagelet "a" timed out after 50 ms waiting for item 2');
+    expect(feed.returned).toBe(1);
+  });
+
+  it('bounds each wait for an item, not the whole stream', async () => {
+    vi.useFakeTimers();
+    const feed = heldStream('a', { timeout: 50 });
+    const onError = vi.fn();
+    const chunks = renderToChunks(page([feed.pagelet]), { onError });
+    await chunks.next();
+    for (const html of ['1', '2', '3']) {
+      await vi.advanceTimersByTimeAsync(40);
+      feed.push({ html });
+    }
+    await vi.advanceTimersByTimeAsync(40);
+    feed.end();
+    expect(payloads((await collect(chunks)).join('')).map((p) => p.html)).toEqual(['1', '2', '3']);
+    expect(onError).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stops the iteration and aborts the signal on return()', async () => {
+    const feed = heldStream('a');
+    const chunks = renderToChunks(page([feed.pagelet]), quiet);
+    feed.push({ html: '1' });
+    await chunks.next();
+    await chunks.return();
+    expect([feed.returned, feed.signal!.aborted]).toEqual([1, true]);
+  });
+
+  it('stops the iteration when options.signal aborts', async () => {
+    const feed = heldStream('a');
+    const controller = new AbortController();
+    const chunks = renderToChunks(page([feed.pagelet]), { ...quiet, signal: controller.signal });
+    await chunks.next();
+    controller.abort();
+    await expect(chunks.next()).rejects.toHaveProperty('name', 'AbortError');
+    expect(feed.returned).toBe(1);
+  });
+
+  it('does not call return() on an iteration that ended by itself', async () => {
+    const feed = heldStream('a');
+    const chunks = collect(renderToChunks(page([feed.pagelet]), quiet));
+    feed.push({ html: '1' });
+    feed.end();
+    await chunks;
+    expect(feed.returned).toBe(0);
+  });
+
+  it('lets a cancelled async generator run its finally block', async () => {
+    const closed = deferred<string[]>();
+    const pagelet = {
+      id: 'a',
+      async *render({ signal }: { signal: AbortSignal }) {
+        const log: string[] = [];
+        try {
+          yield { html: '1' };
+          await aborted(signal);
+          log.push('aborted');
+        } finally {
+          closed.resolve(log);
+        }
+      },
+    };
+    const chunks = renderToChunks(page([pagelet]), quiet);
+    await chunks.next();
+    await chunks.next();
+    await chunks.return();
+    expect(await closed.promise).toEqual(['aborted']);
+  });
+});
+
 describe('cancellation', () => {
   it('aborts every pending render when options.signal aborts', async () => {
     const held = ['a', 'b'].map((id) => heldPagelet(id));
@@ -287,7 +595,7 @@ describe('cancellation', () => {
 
   it('clears every timer on cancel', async () => {
     vi.useFakeTimers();
-    const held = ['a', 'b'].map((id) => heldPagelet(id));
+    const held = [heldPagelet('a'), heldPagelet('b', { timeout: 10 })];
     const chunks = renderToChunks(page(held.map((h) => h.pagelet)), quiet);
     expect(vi.getTimerCount()).toBe(2);
     await chunks.return();
@@ -329,6 +637,7 @@ describe('validation', () => {
     ['an invalid fallback', { body: '', pagelets: [{ id: 'a', render, fallback: { html: 1 } as never }] }, /pagelet "a": fallback html/],
     ['a body that is not a string', { pagelets: [] } as never, /page.body/],
     ['pagelets that are not an array', { body: '' } as never, /page.pagelets/],
+    ['a stream flag that is not a boolean', { body: '', pagelets: [{ id: 'a', render, stream: 1 as never }] }, /pagelet "a": stream must be a boolean/],
   ])('throws for %s before rendering anything', (_, bad, message) => {
     expect(() => renderToChunks(bad)).toThrow(message);
   });

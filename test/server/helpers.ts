@@ -46,3 +46,45 @@ export const payloads = (html: string): any[] =>
 /** Resolves once the signal has aborted. */
 export const aborted = (signal: AbortSignal) =>
   signal.aborted ? Promise.resolve() : new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+
+/**
+ * A streamed pagelet whose items the test hands out: push() an item, end() or fail() the iteration. Its iterator
+ * counts return() calls in `returned`; `signal` is what render received.
+ */
+export function heldStream(id: string, extra: Partial<Pagelet> = {}) {
+  const results = [deferred<IteratorResult<PageletContent>>()];
+  let given = 0;
+  let read = 0;
+  const iterator: AsyncIterableIterator<PageletContent> = {
+    next: () => results[read++]!.promise,
+    async return() {
+      held.returned++;
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  const held = {
+    returned: 0,
+    signal: undefined as AbortSignal | undefined,
+    push(value: PageletContent) {
+      results.push(deferred());
+      results[given++]!.resolve({ done: false, value });
+    },
+    end() {
+      results[given]!.resolve({ done: true, value: undefined });
+    },
+    fail(error: unknown) {
+      results[given]!.reject(error);
+    },
+    pagelet: {
+      id,
+      stream: true,
+      render({ signal }: { signal: AbortSignal }) {
+        held.signal = signal;
+        return iterator;
+      },
+      ...extra,
+    } satisfies Pagelet,
+  };
+  return held;
+}

@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { renderToChunks, type Pagelet, type PageletContent } from '../../src/server/core';
 import { placeholder } from '../../src/server/serialize';
-import { collect, heldPagelet } from './helpers';
+import { collect, heldPagelet, heldStream } from './helpers';
 import { byId, elements, parseDocument, text } from './parse';
 
 const body = `<header>${placeholder('nav')}</header><main>${placeholder('feed')}<p>between</p>${placeholder('side')}</main>`;
@@ -71,6 +71,40 @@ describe('inline mode', () => {
   it('sends the fallback of a failed pagelet in its place', async () => {
     const failing = { id: 'feed', render: () => Promise.reject(new Error('boom')), fallback: 'sorry' };
     expect(text(byId(parseDocument(await html([failing])), 'feed')!)).toBe('sorry');
+  });
+});
+
+describe('inline mode, streamed pagelets', () => {
+  it("writes every item's content in its placeholder, in order", async () => {
+    async function* render() {
+      yield { html: '<li>1</li>' };
+      yield { html: '<li>2</li>', css: 'li{}' };
+      yield { html: '<li>3</li>', append: false };
+    }
+    const out = await html([{ id: 'feed', render }], placeholder('feed') + '<p id="after">after</p>');
+    expect(out).toContain('<div id="feed"><li>1</li><style>li{}</style><li>2</li><li>3</li></div><p id="after">');
+  });
+
+  it('writes each item as it comes and what follows the placeholder once the stream ends', async () => {
+    const feed = heldStream('nav');
+    const chunks = renderToChunks({ body, pagelets: [feed.pagelet] }, inline);
+    await chunks.next();
+    feed.push({ html: '1' });
+    expect((await chunks.next()).value).toBe('1');
+    feed.push({ html: '2' });
+    expect((await chunks.next()).value).toBe('2');
+    const next = chunks.next();
+    feed.end();
+    expect((await next).value).toMatch(/^<\/div><\/header><main>/);
+    await chunks.return();
+  });
+
+  it('keeps what a stream wrote before failing, without its fallback', async () => {
+    const feed = heldStream('feed', { fallback: 'F' });
+    const out = html([feed.pagelet], placeholder('feed'));
+    feed.push({ html: '1' });
+    feed.fail(new Error('boom'));
+    expect(await out).toContain('<div id="feed">1</div>');
   });
 });
 

@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Page } from '../../src/server/core';
+import { renderToChunks, type Page } from '../../src/server/core';
 import { renderToNodeResponse } from '../../src/server/node';
-import { aborted, deferred, heldPagelet, payloads } from './helpers';
+import { aborted, deferred, heldPagelet, heldStream, payloads } from './helpers';
 
 const quiet = { onError: () => {} };
 const BODY = '<div id="a"></div><div id="b"></div>';
@@ -65,6 +65,8 @@ class FakeResponse extends EventEmitter {
   /** what write() returns */
   writeResult = true;
   private written = deferred<void>();
+  /** writes already returned by nextWrite() */
+  private seen = 0;
   setHeader(name: string, value: unknown) {
     this.headers.set(name.toLowerCase(), value);
     return this;
@@ -76,14 +78,16 @@ class FakeResponse extends EventEmitter {
     this.headersSent = true;
   }
   write(chunk: string) {
+    this.headersSent = true; // as a real response's first write sends them
     this.writes.push(chunk);
     this.written.resolve();
     this.written = deferred<void>();
     return this.writeResult;
   }
-  /** resolves at the next write() */
-  nextWrite() {
-    return this.written.promise;
+  /** resolves at the next write() not yet awaited this way (the shell is written synchronously) */
+  async nextWrite() {
+    while (this.writes.length <= this.seen) await this.written.promise;
+    this.seen++;
   }
   end() {
     this.ended = true;
@@ -175,6 +179,53 @@ describe('renderToNodeResponse on a response object', () => {
     expect(res.headersSent).toBe(true);
     a.result.resolve({});
     await done;
+  });
+
+  it('sends the headers with the shell, in its write, before returning', async () => {
+    const res = new FakeResponse();
+    let flushed = false;
+    res.flushHeaders = () => void (flushed = true);
+    const a = heldPagelet('a');
+    const done = renderToNodeResponse(page(a.pagelet), res.response, quiet);
+    expect(res.writes).toEqual([(await renderToChunks({ body: BODY, pagelets: [] }).next()).value]);
+    expect([res.headersSent, flushed]).toEqual([true, false]);
+    a.result.resolve({});
+    await done;
+  });
+
+  it('writes every chunk already ready at once, in one go', () => {
+    const res = new FakeResponse();
+    void renderToNodeResponse(page({ id: 'a', render: () => ({ html: 'A' }) }, { id: 'b', render: () => ({ html: 'B' }) }), res.response, quiet);
+    expect(res.writes).toHaveLength(4);
+    expect(res.ended).toBe(true);
+  });
+
+  it('writes each item of a streamed pagelet as it is yielded', async () => {
+    const res = new FakeResponse();
+    const feed = heldStream('a');
+    const done = renderToNodeResponse(page(feed.pagelet), res.response, quiet);
+    await res.nextWrite();
+    feed.push({ html: '1' });
+    await res.nextWrite();
+    expect(payloads(res.writes[1]!)).toEqual([{ target: 'a', html: '1' }]);
+    feed.push({ html: '2' });
+    await res.nextWrite();
+    expect(payloads(res.writes[2]!)).toEqual([{ target: 'a', html: '2', append: true }]);
+    feed.end();
+    await done;
+    expect(res.writes.at(-1)).toBe('</body></html>');
+  });
+
+  it('stops a streamed pagelet when the client disconnects', async () => {
+    const res = new FakeResponse();
+    const feed = heldStream('a');
+    const done = renderToNodeResponse(page(feed.pagelet), res.response, quiet);
+    feed.push({ html: '1' });
+    await res.nextWrite();
+    await res.nextWrite();
+    res.emit('close');
+    await done;
+    expect([feed.returned, feed.signal!.aborted, res.ended]).toEqual([1, true, false]);
   });
 
   it('waits for drain before writing the next chunk', async () => {

@@ -62,4 +62,24 @@ describe('round trip through the runtime in jsdom', () => {
     const style = [...document.querySelectorAll('style')].find((s) => s.textContent === '#b{color:red}')!;
     expect(style.nonce || style.getAttribute('nonce')).toBe('N0nce');
   });
+
+  it('appends the items of a streamed pagelet and finishes without total', async () => {
+    async function* feed() {
+      yield { html: '<p>1</p>' };
+      yield { html: '<p>2</p>', js: 'window.ran=(window.ran||[]).concat("feed")' };
+      yield { html: '<p>3</p>' };
+    }
+    const { document, window, html } = await load({
+      head: recorder,
+      body: placeholder('feed') + placeholder('b'),
+      pagelets: [
+        { id: 'feed', render: feed },
+        { id: 'b', render: () => ({ html: 'B', js: 'window.ran=(window.ran||[]).concat("b")' }) },
+      ],
+    });
+    expect(html).not.toContain('"total"');
+    expect(document.getElementById('feed')!.innerHTML).toBe('<p>1</p><p>2</p><p>3</p>');
+    expect((window.ran as string[]).sort()).toEqual(['b', 'feed']);
+    expect((window.events as string[]).at(-1)).toBe('done:');
+  });
 });
