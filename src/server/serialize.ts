@@ -59,6 +59,8 @@ export const payloadProblem = (value: unknown, content = false): string | undefi
     if (v === undefined && field !== 'target') continue;
     if (type === 'string[]' ? !Array.isArray(v) || v.some((s) => typeof s !== 'string') : typeof v !== type)
       return `${field}: expected ${type}`;
+    // JSON writes NaN and Infinity as null, which the runtime rejects: refuse them here instead.
+    if (type === 'number' && !Number.isFinite(v)) return `${field}: expected a finite number`;
   }
 };
 

@@ -107,6 +107,8 @@ describe('serializePagelet', () => {
     [{ target: 'a', html: 1 }, /html/],
     [{ target: 'a', css_links: ['x', 2] }, /css_links/],
     [{ target: 'a', append: 'yes' }, /append/],
+    [{ target: 'a', total: NaN }, /total: expected a finite number/],
+    [{ target: 'a', total: Infinity }, /total: expected a finite number/],
   ])('rejects the invalid payload %j', (p, message) => {
     expect(() => serializePagelet(p as unknown as Payload)).toThrow(message);
   });
