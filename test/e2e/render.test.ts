@@ -1,0 +1,149 @@
+// Pages streamed by the server module itself (renderToNodeResponse), in every engine: pipeline mode
+// displays every pagelet, with the runtime inline and loaded async behind the stub; inline mode is
+// complete and in place when read with JavaScript off.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { placeholder, renderToNodeResponse, type Page, type RenderOptions } from '../../src/server/index';
+import { ENGINES, launch, type Engine, type Tab } from './drivers';
+import { runtime } from './fixture';
+
+// Realism only: pagelets finish out of document order. No outcome depends on these delays.
+const later = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms));
+
+// Runs after the runtime (the server puts the page's head after it), before any payload.
+const RECORDER = `<script>
+window.__events = [];
+for (const type of ['arrive', 'display', 'error', 'done'])
+  document.addEventListener('bigpipe:' + type, (e) => __events.push(type + (e.detail.target === undefined ? '' : ':' + e.detail.target)));
+window.__done = new Promise((resolve) => document.addEventListener('bigpipe:done', resolve));
+</script>`;
+
+const IDS = ['nav', 'feed', 'ads', 'footer'];
+const FILLER = `<p>${'A page streamed by renderToNodeResponse: the skeleton first, then every pagelet as it is ready. '.repeat(4)}</p>`;
+
+const page = (): Page => ({
+  head: `<title>render</title>${RECORDER}`,
+  body: `${FILLER}${IDS.map(placeholder).join('')}<p id="end">end</p>`,
+  pagelets: [
+    { id: 'nav', render: () => later(40, { html: '<a href="/">home</a>', css_links: ['/nav.css'] }) },
+    {
+      id: 'feed',
+      render: () => later(5, { html: '<ul><li>one</li><li>two</li></ul>', js_links: ['/feed.js'], js: "document.getElementById('feed').dataset.js = window.feedLib" }),
+    },
+    { id: 'ads', render: () => ({ html: '<p>ad</p>', css: '#ads p { color: rgb(9, 9, 9) }' }) },
+    { id: 'footer', render: () => later(20, { html: '<small>footer</small>' }) },
+  ],
+});
+
+const CONTENT: Record<string, string> = {
+  nav: '<a href="/">home</a>',
+  feed: '<ul><li>one</li><li>two</li></ul>',
+  ads: '<p>ad</p>',
+  footer: '<small>footer</small>',
+};
+
+const routes: Record<string, (res: http.ServerResponse) => void> = {
+  '/nav.css': (res) => res.writeHead(200, { 'Content-Type': 'text/css' }).end('#nav a { color: rgb(0, 0, 128) }'),
+  '/feed.js': (res) => res.writeHead(200, { 'Content-Type': 'text/javascript' }).end("window.feedLib = 'loaded'"),
+  '/bigpipe.min.js': (res) => res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(runtime()),
+  '/favicon.ico': (res) => res.writeHead(204).end(),
+};
+const pages: Record<string, RenderOptions> = {
+  '/pipeline-inline-runtime': {},
+  '/pipeline-async-runtime': { runtime: { src: '/bigpipe.min.js', async: true } },
+  '/inline-mode': { mode: 'inline' },
+};
+
+let server: http.Server;
+let base = '';
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const path = new URL(req.url!, 'http://x').pathname;
+    if (pages[path]) return void renderToNodeResponse(page(), res, pages[path]);
+    (routes[path] ?? ((r) => r.writeHead(404).end()))(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+/** Polls the DOM through the driver: with JavaScript off the page cannot signal anything. */
+async function until(what: string, check: () => Promise<boolean>, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe.each(ENGINES)('%s', (name) => {
+  let engine: Engine;
+  let started = 0;
+
+  beforeAll(async () => {
+    started = Date.now();
+    engine = await launch(name);
+  });
+
+  afterAll(async () => {
+    await engine?.close();
+    console.log(`[${name}] renderToNodeResponse pages, launch to close: ${Date.now() - started} ms`);
+  });
+
+  const displaysEveryPagelet = async (path: string) => {
+    const tab = await engine.open(`${base}${path}`);
+    try {
+      const { events, html, feedJs, color } = await tab.eval<{ events: string[]; html: Record<string, string>; feedJs: string; color: string }>(
+        `window.__done.then(() => ({
+          events: __events,
+          html: Object.fromEntries(${JSON.stringify(IDS)}.map((id) => [id, document.getElementById(id).innerHTML])),
+          feedJs: document.getElementById('feed').dataset.js,
+          color: getComputedStyle(document.querySelector('#nav a')).color,
+        }))`,
+      );
+      expect(html).toEqual(CONTENT);
+      expect([...events].sort()).toEqual([...IDS.flatMap((id) => [`arrive:${id}`, `display:${id}`]), 'done'].sort());
+      expect(feedJs, 'the feed pagelet ran its inline js after its script').toBe('loaded');
+      expect(color, 'the nav stylesheet applies').toBe('rgb(0, 0, 128)');
+      expect(await tab.errors()).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  };
+
+  it('displays every pagelet of a page streamed with the runtime inline', () => displaysEveryPagelet('/pipeline-inline-runtime'));
+
+  it('displays every pagelet of a page streamed with the runtime async behind the stub', () => displaysEveryPagelet('/pipeline-async-runtime'));
+
+  it('shows every pagelet in place in inline mode with JavaScript off', async () => {
+    let tab: Tab;
+    try {
+      tab = await engine.open(`${base}/inline-mode`, { javaScript: false });
+    } catch (e) {
+      // The driver's way of saying this engine cannot turn JavaScript off.
+      if (!/unsupported/i.test(String(e))) throw e;
+      expect(String(e)).toContain(`[${name}]`);
+      console.warn(`[${name}] JavaScript cannot be disabled: inline mode not checked`);
+      return;
+    }
+    try {
+      await until('#end', async () => (await tab.html('#end')) !== null);
+      expect(await tab.html('#nav')).toBe(`<div id="nav"><link rel="stylesheet" href="/nav.css">${CONTENT.nav}</div>`);
+      expect(await tab.html('#feed')).toBe(
+        `<div id="feed">${CONTENT.feed}<script src="/feed.js"></script><script>document.getElementById('feed').dataset.js = window.feedLib</script></div>`,
+      );
+      expect(await tab.html('#ads')).toBe(`<div id="ads"><style>#ads p { color: rgb(9, 9, 9) }</style>${CONTENT.ads}</div>`);
+      expect(await tab.html('#footer')).toBe(`<div id="footer">${CONTENT.footer}</div>`);
+      // No runtime in inline mode, and with JavaScript off no pagelet script ran.
+      expect(await tab.eval('[typeof window.BigPipe, document.getElementById("feed").dataset.js]')).toEqual(['undefined', null]);
+    } finally {
+      await tab.close();
+    }
+  });
+});
