@@ -47,7 +47,8 @@ const options = pending ? { timeout: Infinity } : {};
 const SHELL = `<!DOCTYPE html><html><head><meta charset="utf-8"><script>${RUNTIME}</script>${HEAD}</head><body>${intro}${ids
   .map((id) => `<div id="${id}"></div>`)
   .join('')}`;
-const escape = (json) => json.replace(/[<\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+// The fastest form we know (three constant replaces), so this stays the limit to compare against.
+const escape = (json) => json.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 const payloadScript = (payload) => `<script>BigPipe.onPageletArrive(${escape(JSON.stringify(payload))})</script>`;
 
 // React: the same markup, and the stylesheet as a React 19 <link precedence>, so the boundary is revealed only
