@@ -49,6 +49,19 @@ export interface Tab {
 /** Default for eval, html and open. Below the e2e project's 60 s test timeout. */
 export const DEFAULT_TIMEOUT = 30_000;
 
+/** A Tab over a driver that evaluates a code string in the page (playwright and puppeteer alike). */
+function evaluatingTab(E: EngineName, evaluate: (code: string) => Promise<unknown>, errors: string[], close: () => Promise<unknown>): Tab {
+  return {
+    async eval<T>(expression: string, o: { timeout?: number } = {}) {
+      const r = await guard(E, `eval(${short(expression)})`, o.timeout ?? DEFAULT_TIMEOUT, evaluate(pageSide(expression)) as Promise<PageResult>);
+      return unwrap<T>(E, expression, r);
+    },
+    html: (selector) => guard(E, `html(${selector})`, DEFAULT_TIMEOUT, evaluate(htmlOf(selector)) as Promise<string | null>),
+    errors: async () => [...errors],
+    close: () => guard(E, 'tab.close', DEFAULT_TIMEOUT, close()).then(() => {}),
+  };
+}
+
 export async function launch(name: EngineName): Promise<Engine> {
   try {
     switch (name) {
@@ -157,17 +170,8 @@ async function launchChromium(): Promise<Engine> {
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
       await guard(E, `open(${url})`, DEFAULT_TIMEOUT, page.goto(url, { waitUntil: 'commit' }))
         .catch(async (e) => { await context.close().catch(() => {}); throw e; });
-      return {
-        async eval<T>(expression: string, o: { timeout?: number } = {}) {
-          const r = await guard(E, `eval(${short(expression)})`, o.timeout ?? DEFAULT_TIMEOUT,
-            page.evaluate(pageSide(expression)) as Promise<PageResult>);
-          return unwrap<T>(E, expression, r);
-        },
-        // CDP evaluation still works with the context's JavaScript disabled.
-        html: (selector) => guard(E, `html(${selector})`, DEFAULT_TIMEOUT, page.evaluate(htmlOf(selector)) as Promise<string | null>),
-        errors: async () => [...errors],
-        close: () => guard(E, 'tab.close', DEFAULT_TIMEOUT, context.close()),
-      };
+      // CDP evaluation still works with the context's JavaScript disabled.
+      return evaluatingTab(E, (code) => page.evaluate(code), errors, () => context.close());
     },
     close: () => guard(E, 'close', DEFAULT_TIMEOUT, browser.close()),
   };
@@ -206,17 +210,8 @@ async function launchFirefox(): Promise<Engine> {
         await frame.browsingContext.navigate(url, 'none');
         await untilCommitted(() => page.evaluate('document.URL'));
       })()).catch(async (e) => { await context.close().catch(() => {}); throw e; });
-      return {
-        async eval<T>(expression: string, o: { timeout?: number } = {}) {
-          const r = await guard(E, `eval(${short(expression)})`, o.timeout ?? DEFAULT_TIMEOUT,
-            page.evaluate(pageSide(expression)) as Promise<PageResult>);
-          return unwrap<T>(E, expression, r);
-        },
-        // BiDi script.evaluate works with javascript.enabled=false.
-        html: (selector) => guard(E, `html(${selector})`, DEFAULT_TIMEOUT, page.evaluate(htmlOf(selector)) as Promise<string | null>),
-        errors: async () => [...errors],
-        close: () => guard(E, 'tab.close', DEFAULT_TIMEOUT, context.close()),
-      };
+      // BiDi script.evaluate works with javascript.enabled=false.
+      return evaluatingTab(E, (code) => page.evaluate(code), errors, () => context.close());
     },
     async close() {
       await guard(E, 'close', DEFAULT_TIMEOUT, Promise.all([browser.close(), noJs?.then((b) => b.close(), () => {})]));
