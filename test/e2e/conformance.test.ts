@@ -1,8 +1,9 @@
 // Replays every conformance vector (conformance/*.json) in every engine and checks the outcome the
 // vector expects. One browser per engine, one tab per vector; the fixture holds the stream on events
 // the page reports, never on sleeps. Format: conformance/README.md.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, launch, type Engine, type Tab } from './drivers';
+import { describe, expect, it } from 'vitest';
+import { useEngine } from './engine';
+import { ENGINES, type Engine, type Tab } from './drivers';
 import { loadVectors, parseToken, startFixture, STEP_TIMEOUT, type Entry, type Vector } from './fixture';
 
 const files = loadVectors();
@@ -113,19 +114,7 @@ async function run(engine: Engine, vector: Vector) {
 const CONFORMANCE_ENGINES = ENGINES.filter((name) => name !== 'webkit' || process.env.E2E_WEBKIT_CONFORMANCE);
 
 describe.each(CONFORMANCE_ENGINES)('%s', (name) => {
-  let engine: Engine;
-  let started = 0;
+  const engine = useEngine(name, 'conformance vectors');
 
-  beforeAll(async () => {
-    started = Date.now();
-    engine = await launch(name);
-    console.log(`[${name}] ${engine.version}: launched in ${Date.now() - started} ms`);
-  });
-
-  afterAll(async () => {
-    await engine?.close();
-    console.log(`[${name}] ${vectors.length} vectors, launch to close: ${Date.now() - started} ms`);
-  });
-
-  for (const vector of vectors) it(vector.name, () => run(engine, vector));
+  for (const vector of vectors) it(vector.name, () => run(engine(), vector));
 });

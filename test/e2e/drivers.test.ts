@@ -3,7 +3,8 @@
 // JavaScript off, and collecting console/page/CSP errors.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, launch, type Engine } from './drivers';
+import { useEngine } from './engine';
+import { ENGINES } from './drivers';
 
 const HTML = { 'Content-Type': 'text/html; charset=utf-8' };
 const TEXT = 'BigPipe flushes the page skeleton first and streams each pagelet as it becomes ready. '.repeat(5);
@@ -62,23 +63,11 @@ async function until(what: string, check: () => Promise<boolean>, ms = 10_000): 
 const loaded = `new Promise(r => document.readyState === 'complete' ? r(1) : addEventListener('load', () => r(1)))`;
 
 describe.each(ENGINES)('%s', (name) => {
-  let engine: Engine;
-  let started = 0;
-
-  beforeAll(async () => {
-    started = Date.now();
-    engine = await launch(name);
-    console.log(`[${name}] ${engine.version}: launched in ${Date.now() - started} ms`);
-  });
-
-  afterAll(async () => {
-    await engine?.close();
-    console.log(`[${name}] launch + tests + close: ${Date.now() - started} ms`);
-  });
+  const engine = useEngine(name, 'driver tests');
 
   it('observes a streamed page while it is still loading', async () => {
     const response = held(`/${name}/stream`);
-    const tab = await engine.open(`${base}/${name}/stream`);
+    const tab = await engine().open(`${base}/${name}/stream`);
     try {
       const res = await response;
       expect(await tab.eval('document.readyState')).toBe('loading');
@@ -96,7 +85,7 @@ describe.each(ENGINES)('%s', (name) => {
 
   it('waits on a page promise', async () => {
     const response = held(`/${name}/slow`);
-    const tab = await engine.open(`${base}/${name}/slow`);
+    const tab = await engine().open(`${base}/${name}/slow`);
     try {
       const res = await response;
       let settled = false;
@@ -133,7 +122,7 @@ describe.each(ENGINES)('%s', (name) => {
 <script>document.getElementById('p').textContent = 'JS RAN'</script>
 <noscript><b id="ns">no script</b></noscript><p id="end">end</p></body></html>`);
     });
-    const off = await engine.open(`${base}/${name}/nojs`, { javaScript: false });
+    const off = await engine().open(`${base}/${name}/nojs`, { javaScript: false });
     try {
       // No page events without JavaScript: poll the DOM through the driver.
       await until('#end', async () => (await off.html('#end')) !== null);
@@ -147,7 +136,7 @@ describe.each(ENGINES)('%s', (name) => {
     }
 
     // Control: the same page with JavaScript on runs its script.
-    const on = await engine.open(`${base}/${name}/nojs`);
+    const on = await engine().open(`${base}/${name}/nojs`);
     try {
       await on.eval(loaded);
       expect(await on.html('#p')).toBe('<p id="p">JS RAN</p>');
@@ -159,7 +148,7 @@ describe.each(ENGINES)('%s', (name) => {
 
   it('reports console errors, page errors and CSP violations', async () => {
     const response = held(`/${name}/csp`, { ...HTML, 'Content-Security-Policy': "script-src 'nonce-e2e'" });
-    const tab = await engine.open(`${base}/${name}/csp`);
+    const tab = await engine().open(`${base}/${name}/csp`);
     try {
       const res = await response;
       // Written after open() returns: webkit's recorder only sees errors from then on.

@@ -2,7 +2,7 @@
 //   chromium → playwright-core (CDP), firefox → puppeteer-core (WebDriver BiDi),
 //   webkit → selenium-webdriver + WPEWebDriver + cog (classic WebDriver).
 // Every error thrown from here starts with "[engine] ". Quirks behind the choices: see comments
-// and /work/shared/TOOLCHAIN.md.
+// and TOOLCHAIN.md in the team's shared notes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { chromium, type Browser as PwBrowser } from 'playwright-core';

@@ -4,8 +4,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useEngine } from './engine';
 import { placeholder, renderToNodeResponse, type Page, type RenderOptions } from '../../src/server/index';
-import { ENGINES, launch, type Engine, type Tab } from './drivers';
+import { ENGINES, type Tab } from './drivers';
 import { runtime } from './fixture';
 
 // Realism only: pagelets finish out of document order. No outcome depends on these delays.
@@ -83,21 +84,10 @@ async function until(what: string, check: () => Promise<boolean>, ms = 15_000) {
 }
 
 describe.each(ENGINES)('%s', (name) => {
-  let engine: Engine;
-  let started = 0;
-
-  beforeAll(async () => {
-    started = Date.now();
-    engine = await launch(name);
-  });
-
-  afterAll(async () => {
-    await engine?.close();
-    console.log(`[${name}] renderToNodeResponse pages, launch to close: ${Date.now() - started} ms`);
-  });
+  const engine = useEngine(name, 'renderToNodeResponse pages');
 
   const displaysEveryPagelet = async (path: string) => {
-    const tab = await engine.open(`${base}${path}`);
+    const tab = await engine().open(`${base}${path}`);
     try {
       const { events, html, feedJs, color } = await tab.eval<{ events: string[]; html: Record<string, string>; feedJs: string; color: string }>(
         `window.__done.then(() => ({
@@ -124,7 +114,7 @@ describe.each(ENGINES)('%s', (name) => {
   it('shows every pagelet in place in inline mode with JavaScript off', async () => {
     let tab: Tab;
     try {
-      tab = await engine.open(`${base}/inline-mode`, { javaScript: false });
+      tab = await engine().open(`${base}/inline-mode`, { javaScript: false });
     } catch (e) {
       // The driver's way of saying this engine cannot turn JavaScript off.
       if (!/unsupported/i.test(String(e))) throw e;
