@@ -72,22 +72,21 @@ const post = (i) =>
 export function demoPage({ latencies: l, asset, bar = '' }) {
   const widgets = asset('widgets.css'); // shared by every sidebar widget: requested once per page
   const ui = asset('ui.js'); // shared by most pagelets: loaded once, before the first pagelet script that needs it
-  // The feed in chunks, each its own pagelet and placeholder: the first shows while the next are still rendering.
-  const feedChunks = Array.from({ length: FEED_CHUNKS }, (_, n) => {
-    const id = n ? `feed-${n + 1}` : 'feed';
-    return {
-      id,
-      async render({ signal }) {
-        await backend(l.feed * (n + 1), signal);
-        return {
-          html: [0, 1, 2].map((k) => post(n * 3 + k)).join(''),
-          css_links: [asset('feed.css')],
-          js_links: [ui, asset('feed.js')],
-          js: `Feed.init(document.getElementById('${id}'));Timeline.mark('${id}')`,
-        };
-      },
-    };
-  });
+  // The feed streams in chunks: one pagelet whose render is an async generator. Each chunk becomes its own payload
+  // (the first fills the placeholder, the next are appended), so the first posts show while the rest still render.
+  const feed = {
+    id: 'feed',
+    async *render({ signal }) {
+      for (let n = 0; n < FEED_CHUNKS; n++) {
+        await backend(l.feed, signal);
+        const html = [0, 1, 2].map((k) => post(n * 3 + k)).join('');
+        // Only the first chunk brings the stylesheet and the script: the like buttons are delegated from #feed.
+        yield n
+          ? { html }
+          : { html, css_links: [asset('feed.css')], js_links: [ui, asset('feed.js')], js: `Feed.init(document.getElementById('feed'));Timeline.mark('feed')` };
+      }
+    },
+  };
 
   const pagelets = [
     {
@@ -117,7 +116,7 @@ export function demoPage({ latencies: l, asset, bar = '' }) {
         };
       },
     },
-    ...feedChunks,
+    feed,
     {
       id: 'trending',
       async render({ signal }) {
@@ -191,7 +190,7 @@ export function demoPage({ latencies: l, asset, bar = '' }) {
 <header class="top"><a class="logo" href="#">pipebook</a>${placeholder('header')}</header>
 <div class="layout">
 <nav class="left">${placeholder('nav')}</nav>
-<main class="main"><h1>Home</h1>${feedChunks.map((c) => placeholder(c.id)).join('')}</main>
+<main class="main"><h1>Home</h1>${placeholder('feed')}</main>
 <aside class="right">${placeholder('trending')}${placeholder('birthdays')}${placeholder('weather')}${placeholder('recs')}</aside>
 </div>
 <div class="dock">${placeholder('chat')}</div>

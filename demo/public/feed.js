@@ -1,4 +1,4 @@
-// The feed's behaviour: like buttons. Each feed chunk calls Feed.init on its own element.
+// The feed's behaviour: like buttons, delegated from #feed, so the chunks appended later need nothing more.
 window.Feed ||= {
   init(root) {
     UI.on(root, 'click', '.like', (event, button) => {

@@ -8,7 +8,7 @@ const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like
 // Short latencies keep the test fast; recs stays slow enough that the shell provably comes first. Weather still
 // exceeds its 700 ms budget and birthdays still fails, so both fallbacks show.
 const LATENCIES = 'header=0&nav=0&feed=10&trending=0&birthdays=0&weather=2000&recs=300&chat=0&css=0&js=0';
-const PAGELETS = ['header', 'nav', 'feed', 'feed-2', 'feed-3', 'trending', 'birthdays', 'weather', 'recs', 'chat'];
+const PAGELETS = ['header', 'nav', 'feed', 'trending', 'birthdays', 'weather', 'recs', 'chat'];
 const RECS = 'People you may know';
 const BIRTHDAYS_FALLBACK = 'Birthdays are unavailable right now.';
 const WEATHER_FALLBACK = 'The weather service is taking too long.';
