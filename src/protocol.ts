@@ -41,6 +41,10 @@ export const FIELDS = {
   total: 'number',
 } as const;
 
+/** Whether `value` has a field's type from FIELDS (the server and the checker share this; the runtime has a byte-saving form). */
+export const hasFieldType = (value: unknown, type: (typeof FIELDS)[keyof typeof FIELDS]): boolean =>
+  type === 'string[]' ? Array.isArray(value) && value.every((s) => typeof s === 'string') : typeof value === type;
+
 /** Events the runtime dispatches on `document` (CustomEvent, `detail.target`, and `url`/`error` where they apply). */
 export const EVENTS = {
   arrive: 'bigpipe:arrive',

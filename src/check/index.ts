@@ -4,7 +4,7 @@
  * checkUrl() feeds it a real response; main() is the command line (bin/bigpipe-js.mjs).
  * No Node imports: fetch, TextDecoder and performance are Web APIs (Node >= 18).
  */
-import { ARRIVE, FIELDS, GLOBAL, STUB } from '../protocol';
+import { ARRIVE, FIELDS, GLOBAL, hasFieldType, STUB } from '../protocol';
 
 /** One piece of the body as it arrived: `at` is ms since the request was sent. */
 export interface Arrival {
@@ -145,8 +145,7 @@ function payloadFindings(value: unknown): Finding[] {
       if (field === 'target') out.push({ level: 'error', message: 'no "target" (the id of its placeholder)' });
       continue;
     }
-    const good = type === 'string[]' ? Array.isArray(v) && v.every((s) => typeof s === 'string') : typeof v === type;
-    if (!good) out.push({ level: 'error', message: `"${field}" is ${typeOf(v)}, must be ${type}` });
+    if (!hasFieldType(v, type)) out.push({ level: 'error', message: `"${field}" is ${typeOf(v)}, must be ${type}` });
   }
   if (payload.target === '') out.push({ level: 'error', message: '"target" is empty' });
   for (const field of Object.keys(payload))

@@ -1,4 +1,4 @@
-import { ARRIVE, FIELDS, GLOBAL, type Payload } from '../protocol';
+import { ARRIVE, FIELDS, GLOBAL, hasFieldType, type Payload } from '../protocol';
 
 /**
  * JSON that is safe inside a `<script>` element (PROTOCOL.md §3): `JSON.stringify` (which already escapes lone
@@ -57,8 +57,7 @@ export const payloadProblem = (value: unknown, content = false): string | undefi
   for (const [field, type] of content ? CONTENT_TYPES : FIELD_TYPES) {
     const v = (value as Record<string, unknown>)[field];
     if (v === undefined && field !== 'target') continue;
-    if (type === 'string[]' ? !Array.isArray(v) || v.some((s) => typeof s !== 'string') : typeof v !== type)
-      return `${field}: expected ${type}`;
+    if (!hasFieldType(v, type)) return `${field}: expected ${type}`;
     // JSON writes NaN and Infinity as null, which the runtime rejects: refuse them here instead.
     if (type === 'number' && !Number.isFinite(v)) return `${field}: expected a finite number`;
   }
