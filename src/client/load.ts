@@ -10,8 +10,10 @@ export type Settled = (error?: string) => void;
  */
 type Waiters = Settled[] & { d?: unknown };
 
-/** A <link>/<script>, ours or the page's, holding the waiters on its URL: the document is the registry. */
-type Loading = HTMLLinkElement & HTMLScriptElement & { w?: Waiters };
+type Loading = HTMLLinkElement & HTMLScriptElement;
+
+/** Every URL requested so far (absolute), with its waiters. */
+const requested: Record<string, Waiters> = {};
 
 /**
  * Requests a stylesheet (`css`) or a script once per document, compared as absolute URLs, and returns the list
@@ -23,28 +25,26 @@ export const load = (css: unknown, url: string): Waiters => {
   let el = create(css ? 'link' : 'script') as Loading;
   css ? (el.href = url) : (el.src = TRUSTED_TYPES ? policy.createScriptURL(url) : url);
   const href = el.href || el.src; // a script has no href
-  const existing = [...doc.querySelectorAll<Loading>(css ? 'link[rel=stylesheet]' : 'script[src]')].find(
-    (e) => (e.href || e.src) == href,
-  );
-  let waiters = existing?.w;
-  if (!waiters) {
-    const list: Waiters = (waiters = []);
+  let list = requested[href];
+  if (!list) {
+    list = requested[href] = [];
     const settle: Settled = (error) => list.d || list.map((list.d = list.push = ((f: Settled) => f(error)) as any));
-    if (existing) el = existing;
+    const existing = [...doc.querySelectorAll<Loading>(css ? 'link[rel=stylesheet]' : 'script[src]')].find(
+      (e) => (e.href || e.src) == href,
+    );
+    // The page's own script has run; the page's own sheet has loaded once it is there (a failed one is there too,
+    // empty). Never cssRules: it throws cross-origin.
+    if (existing) ((el = existing), css && !el.sheet) || settle();
     else {
-      el.rel = 'stylesheet'; // the same two lines for both kinds: the other kind ignores them
-      el.async = false; // download in parallel, execute in insertion order
+      // A stylesheet starts as a preload and becomes a stylesheet once it has loaded: WebKit holds every later
+      // parser-inserted script while a stylesheet is loading (later pagelets would wait on it, a stalled one
+      // forever), but not while a preload is. The switch takes it from the cache: one request.
+      css ? ((el.rel = 'preload'), (el.as = 'style')) : (el.async = false); // scripts: parallel download, run in order
       head.append(el);
     }
-    const loaded = () => settle();
-    el.w = list;
-    el.addEventListener('load', loaded);
+    el.addEventListener('load', () => (el.rel == 'preload' ? (el.rel = 'stylesheet') : settle()));
     el.addEventListener('error', () => settle('load error'));
     setTimeout(settle, B.timeout || DEFAULT_TIMEOUT, 'timeout');
-    // The page's own script has run; a sheet has loaded once it is there. Engines without link load events:
-    // watch for the sheet to appear (never cssRules: it throws cross-origin).
-    const poll = (): unknown => list.d || ((existing && !css) || el.sheet ? loaded() : 'onload' in el || setTimeout(poll, 50));
-    poll();
   }
-  return waiters;
+  return list;
 };

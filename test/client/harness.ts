@@ -37,6 +37,12 @@ export function createPage(options: PageOptions = {}) {
   const requests: string[] = [];
   const pending = new Map<string, (response: Response) => void>();
   const waiters = new Map<string, () => void>();
+  const hold = (url: string, answer: (response: Response) => void) => {
+    requests.push(url);
+    waiters.get(url)?.();
+    pending.set(url, answer);
+  };
+  const preloaded = new Map<string, string>();
   const virtualConsole = new VirtualConsole();
   const pageErrors: string[] = [];
   virtualConsole.on('jsdomError', (e) => pageErrors.push(e.message));
@@ -49,9 +55,9 @@ export function createPage(options: PageOptions = {}) {
       resources: {
         interceptors: [
           requestInterceptor((request) => {
-            requests.push(request.url);
-            waiters.get(request.url)?.();
-            return new Promise<Response>((resolve) => pending.set(request.url, resolve));
+            const cached = preloaded.get(request.url);
+            if (cached !== undefined) return new Response(cached, { headers: { 'Content-Type': 'text/css' } });
+            return new Promise<Response>((resolve) => hold(request.url, resolve));
           }),
         ],
       },
@@ -73,6 +79,26 @@ export function createPage(options: PageOptions = {}) {
     document.head.appendChild(script);
   };
   const loadRuntime = () => run(BUILDS[options.build ?? 'default']);
+
+  // What jsdom lacks and browsers do: fetch a <link rel=preload>, and fetch a link again when its rel changes.
+  // The runtime relies on both (a stylesheet starts as a preload and becomes a stylesheet once loaded), so they
+  // are emulated here: the preload is a held request like any other, answered by respond(); the switch to
+  // stylesheet is then answered from the preload cache, uncounted, as in browsers (one request per sheet).
+  new window.MutationObserver((records: MutationRecord[]) => {
+    for (const r of records) {
+      const link = r.target as HTMLLinkElement;
+      if (r.type === 'attributes' && link.isConnected && link.rel === 'stylesheet')
+        link.setAttribute('href', link.getAttribute('href')!); // jsdom fetches on an href change only
+      for (const node of r.addedNodes)
+        if ((node as HTMLLinkElement).rel === 'preload') {
+          const preload = node as HTMLLinkElement;
+          hold(preload.href, async (response) => {
+            if (response.ok) preloaded.set(preload.href, await response.text());
+            preload.dispatchEvent(new window.Event(response.ok ? 'load' : 'error'));
+          });
+        }
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['rel'] });
 
   options.before?.(window);
   if (options.queued) {

@@ -134,28 +134,58 @@ describe('stylesheets', () => {
     expect(page.document.querySelectorAll('link').length).toBe(1);
   });
 
-  it('watches for the sheet in engines without link load events', async () => {
-    const page = createPage({
-      body: two,
-      before: (window) => delete window.HTMLElement.prototype.onload,
-    });
-    page.arrive({ target: 'a', html: 'A', css_links: ['/old.css'] });
-    await page.whenRequested('/old.css');
+  it('loads a stylesheet as a preload and makes it a stylesheet once loaded, without a second request', async () => {
+    const page = createPage({ body: two });
+    const rels: string[] = [];
+    page.document.addEventListener('bigpipe:display', () => rels.push(page.document.querySelector<HTMLLinkElement>('link')!.rel));
+    page.arrive({ target: 'a', html: 'A', css_links: ['/p.css'] });
+    await page.whenRequested('/p.css');
+    const link = page.document.querySelector<HTMLLinkElement>('link')!;
+    expect([link.rel, link.as, link.parentNode]).toEqual(['preload', 'style', page.document.head]);
     const shown = page.next('bigpipe:display');
-    await page.respond('/old.css', 'p{}');
+    await page.respond('/p.css', 'p{color:red}');
     await shown;
-    expect(page.html('a')).toBe('A');
+    expect(rels).toEqual(['stylesheet']);
+    expect(link.sheet!.cssRules.length).toBe(1);
+    expect(page.requested('/p.css')).toBe(1);
   });
 
-  it('bounds the fallback watch with the timeout', async () => {
-    const page = createPage({
-      body: two,
-      before: (window) => delete window.HTMLElement.prototype.onload,
-    });
-    page.window.BigPipe.timeout = 30;
-    page.arrive({ target: 'a', html: 'A', css_links: ['/never.css'] });
-    expect((await page.next('bigpipe:error')).error).toBe('timeout');
+  it("keeps the pagelets' stylesheets in request order in the document, whatever order they load in", async () => {
+    const page = createPage({ body: two });
+    page.arrive({ target: 'a', html: 'A', css_links: ['/1.css', '/2.css'] });
+    page.arrive({ target: 'b', html: 'B', css_links: ['/3.css'] });
+    await Promise.all(['/1.css', '/2.css', '/3.css'].map(page.whenRequested));
+    await page.respond('/3.css');
+    await page.next('bigpipe:display');
+    await page.respond('/2.css');
+    await page.respond('/1.css');
+    await page.next('bigpipe:display');
+    expect([...page.document.querySelectorAll<HTMLLinkElement>('link')].map((l) => [l.getAttribute('href'), l.rel])).toEqual([
+      ['/1.css', 'stylesheet'],
+      ['/2.css', 'stylesheet'],
+      ['/3.css', 'stylesheet'],
+    ]);
+  });
+
+  it('shows at once a pagelet whose stylesheet the page has already loaded', async () => {
+    const page = createPage({ body: two, head: '<link rel="stylesheet" href="/page.css">' });
+    const loaded = new Promise((r) => page.document.querySelector('link')!.addEventListener('load', r, { once: true }));
+    await page.whenRequested('/page.css');
+    await page.respond('/page.css', 'p{}');
+    await loaded;
+    page.arrive({ target: 'a', html: 'A', css_links: ['/page.css'] });
     expect(page.html('a')).toBe('A');
+    expect(page.requested('/page.css')).toBe(1);
+  });
+
+  it("does not take the page's own preload of a URL for a stylesheet", async () => {
+    const page = createPage({ body: two, head: '<link rel="preload" as="style" href="/pre.css">' });
+    page.arrive({ target: 'a', html: 'A', css_links: ['/pre.css'] });
+    await page.whenRequested('/pre.css');
+    const shown = page.next('bigpipe:display');
+    await page.respond('/pre.css', 'p{}');
+    await shown;
+    expect([...page.document.querySelectorAll<HTMLLinkElement>('link')].map((l) => l.rel)).toEqual(['preload', 'stylesheet']);
   });
 
   it("adds the pagelet's inline CSS before its HTML", () => {
