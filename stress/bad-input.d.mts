@@ -5,7 +5,7 @@ export interface ScenarioRow {
   scenario: string; malformedSent: number; problemsExpected: number; errorEvents: number; missingErrors: string[];
   extraErrors: string[]; badMessages: string[]; goodPagelets: number; notDisplayed: string[]; extraDisplays: string[];
   wrongHtml: string[]; notRan: string[]; ranTwice: string[]; done: number; runtimeThrows: string[]; consoleErrors: string[];
-  cspViolations: string[]; extra: unknown; openRetries: number;
+  cspViolations: string[]; extra: unknown;
   pageletJsErrorsSeen: number; pageletJsErrorsExpected: number;
 }
 export function malformedPayloads(count: number, seed: number): unknown[];

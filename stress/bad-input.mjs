@@ -293,14 +293,7 @@ export const badInput = async (engine, { malformed = 60, seed = 4242, hugeBytes 
   const rows = [];
   try {
     for (const [i, s] of list.entries()) {
-      // WPEWebDriver now and then never answers the driver's commit probe while a page streams megabytes; one
-      // retry, counted in the figures (a problem of the driver layer, not of the runtime)
-      let openRetries = 0;
-      const tab = await engine.open(`${server.base}/scenario/${i}`).catch((error) => {
-        if (engine.name !== 'webkit' || !/no commit/.test(error.message)) throw error;
-        openRetries++;
-        return engine.open(`${server.base}/scenario/${i}`);
-      });
+      const tab = await engine.open(`${server.base}/scenario/${i}`);
       let seen;
       try {
         seen = await tab.eval(CHECK(i, s.extraChecks), { timeout: 30_000 });
@@ -346,7 +339,6 @@ export const badInput = async (engine, { malformed = 60, seed = 4242, hugeBytes 
         pageletJsErrorsExpected: s.pageErrors ?? 0,
         cspViolations: seen.violations,
         extra: seen.extra,
-        openRetries,
       });
     }
   } finally {
@@ -389,7 +381,6 @@ if (isMain(import.meta)) {
         'good pagelets displayed': `${rows.reduce((n, r) => n + r.goodPagelets - new Set(r.notDisplayed).size, 0)} of ${rows.reduce((n, r) => n + r.goodPagelets, 0)}`,
         'bigpipe:done per page': rows.map((r) => r.done).join(' '),
         'runtime throws / console errors': `${rows.reduce((n, r) => n + r.runtimeThrows.length, 0)} / ${rows.reduce((n, r) => n + r.consoleErrors.length, 0)}`,
-        'tabs opened a second time (WebKit driver: no commit seen)': rows.reduce((n, r) => n + r.openRetries, 0),
         problems: problems(rows).length ? problems(rows) : 'none',
       });
       goal(`${name}, ${build}: never throws, each problem reported once, every good pagelet displayed, bigpipe:done once`, !problems(rows).length);

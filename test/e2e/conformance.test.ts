@@ -107,13 +107,7 @@ async function run(engine: Engine, vector: Vector) {
   }
 }
 
-// WebKit (WPE 2.38) holds every later parser-inserted <script> while a stylesheet the runtime inserted is loading,
-// so the vectors that hold a sheet stall there, and its driver sometimes loses a navigation under a streamed page.
-// It runs these vectors on demand (E2E_WEBKIT_CONFORMANCE=1); drivers.test.ts and render.test.ts run it always.
-// See README "Engines" for its current results.
-const CONFORMANCE_ENGINES = ENGINES.filter((name) => name !== 'webkit' || process.env.E2E_WEBKIT_CONFORMANCE);
-
-describe.each(CONFORMANCE_ENGINES)('%s', (name) => {
+describe.each(ENGINES)('%s', (name) => {
   const engine = useEngine(name, 'conformance vectors');
 
   for (const vector of vectors) it(vector.name, () => run(engine(), vector));

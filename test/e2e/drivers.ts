@@ -141,9 +141,21 @@ async function poll(what: string, ms: number, check: () => Promise<boolean>): Pr
 
 /** Waits until the tab shows a document other than the initial about:blank: drivers without a
  *  "commit" wait (BiDi 'none', WebDriver pageLoadStrategy 'none') return before the new document
- *  exists. A probe that throws (context torn down mid-navigation) counts as "not yet". */
+ *  exists. A probe that throws (context torn down mid-navigation) counts as "not yet", and so does
+ *  one left unanswered for PROBE_TIMEOUT: WPEWebDriver 2.38 never answers a script sent while the
+ *  navigation replaces the document (until the session ends), yet answers the next one. Measured
+ *  here on streamed pages: unbounded, 4 of 200 navigations hung until the 30 s timeout; with both
+ *  cores busy most navigations lose their first probe, and with this bound 0 of 150 failed. */
 const untilCommitted = (probe: () => Promise<unknown>) =>
-  poll('no commit', DEFAULT_TIMEOUT, () => probe().then((url) => typeof url === 'string' && url !== 'about:blank', () => false));
+  poll('no commit', DEFAULT_TIMEOUT, () => {
+    const answer = probe();
+    answer.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const unanswered = new Promise<false>((r) => { timer = setTimeout(r, PROBE_TIMEOUT, false); });
+    return Promise.race([answer.then((url) => typeof url === 'string' && url !== 'about:blank', () => false), unanswered])
+      .finally(() => clearTimeout(timer));
+  });
+const PROBE_TIMEOUT = 1_500;
 
 // ---------------------------------------------------------------- chromium (playwright-core)
 
