@@ -9,6 +9,6 @@ export interface PageRun {
 export const CSP: string;
 export function trustedTypes(engine: Engine): Promise<{
   engine: string; control: { threw: boolean; violations: number; driverErrors: string[] };
-  scriptSrc: PageRun; async: PageRun; defaultInline: PageRun;
+  inline: PageRun; scriptSrc: PageRun; async: PageRun; defaultInline: PageRun;
 }>;
 export function failures(seen: PageRun): string[];

@@ -3,7 +3,7 @@
  * Pure: no I/O and no Node imports; web.ts and node.ts adapt it to a ReadableStream and a ServerResponse.
  */
 import { FIELDS, STUB, type Payload } from '../protocol';
-import { RUNTIME } from './runtime.generated';
+import { RUNTIME, RUNTIME_TRUSTED_TYPES } from './runtime.generated';
 import {
   escapeAttribute,
   idProblem,
@@ -59,8 +59,12 @@ export interface Page {
 }
 
 export interface RenderOptions {
-  /** how the runtime reaches a pipeline-mode page: inlined (default), a script tag, or the stub + an async script */
-  runtime?: 'inline' | { src: string; async?: boolean; integrity?: string };
+  /**
+   * how the runtime reaches a pipeline-mode page: inlined (default), inlined with Trusted Types support (for pages
+   * whose CSP has `require-trusted-types-for 'script'`; allow the policy with `trusted-types bigpipe`), a script
+   * tag, or the stub + an async script
+   */
+  runtime?: 'inline' | 'inline-trusted-types' | { src: string; async?: boolean; integrity?: string };
   /** CSP nonce for every script and style tag written; base64 characters only, anything else throws */
   nonce?: string;
   /** default pagelet timeout in ms (DEFAULT_PAGELET_TIMEOUT when absent) */
@@ -115,13 +119,16 @@ const validate = (page: Page, options: RenderOptions) => {
   if (
     runtime !== undefined &&
     runtime !== 'inline' &&
+    runtime !== 'inline-trusted-types' &&
     !(
       typeof runtime?.src === 'string' &&
       runtime.src &&
       (runtime.integrity === undefined || typeof runtime.integrity === 'string')
     )
   )
-    throw new Error("options.runtime must be 'inline' or { src: string, async?: boolean, integrity?: string }");
+    throw new Error(
+      "options.runtime must be 'inline', 'inline-trusted-types' or { src: string, async?: boolean, integrity?: string }",
+    );
   const seen = new Set<string>();
   page.pagelets.forEach((pagelet, i) => {
     const id = pagelet?.id;
@@ -141,11 +148,11 @@ const validate = (page: Page, options: RenderOptions) => {
   });
 };
 
-const INLINE_RUNTIME = `<script>${RUNTIME}</script>`;
+const INLINE = { inline: RUNTIME, 'inline-trusted-types': RUNTIME_TRUSTED_TYPES };
 
 /** The runtime's script tags for the head (pipeline mode). */
 const runtimeTags = (runtime: RenderOptions['runtime'] = 'inline', nonce: string) => {
-  if (runtime === 'inline') return nonce ? `<script${nonce}>${RUNTIME}</script>` : INLINE_RUNTIME;
+  if (typeof runtime === 'string') return `<script${nonce}>${INLINE[runtime]}</script>`;
   const integrity =
     runtime.integrity === undefined ? '' : ` integrity="${escapeAttribute(runtime.integrity)}" crossorigin="anonymous"`;
   const src = escapeAttribute(runtime.src);

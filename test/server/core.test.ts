@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { STUB } from '../../src/protocol';
 import { DEFAULT_PAGELET_TIMEOUT, renderToChunks, type Page, type Pagelet, type RenderOptions } from '../../src/server/core';
-import { RUNTIME } from '../../src/server/runtime.generated';
+import { RUNTIME, RUNTIME_TRUSTED_TYPES } from '../../src/server/runtime.generated';
 import { aborted, collect, deferred, heldPagelet, heldStream, payloads } from './helpers';
 import { attr, elements, parseDocument } from './parse';
 
@@ -79,7 +80,15 @@ describe('runtime inclusion', () => {
     (await renderToChunks({ body: '', pagelets: [] }, options).next()).value as string;
 
   it('inlines the built runtime by default', async () => {
-    expect(await shell({})).toContain(`<script>${RUNTIME}</script>`);
+    expect(await shell({})).toBe(`${SHELL_START}<script>${RUNTIME}</script></head><body>`);
+    expect(RUNTIME).toBe(readFileSync(new URL('../../dist/bigpipe.min.js', import.meta.url), 'utf8').trim());
+  });
+
+  it("inlines the Trusted Types build for 'inline-trusted-types'", async () => {
+    expect(await shell({ runtime: 'inline-trusted-types' })).toBe(
+      `${SHELL_START}<script>${RUNTIME_TRUSTED_TYPES}</script></head><body>`,
+    );
+    expect(RUNTIME_TRUSTED_TYPES).toBe(readFileSync(new URL('../../dist/bigpipe.tt.min.js', import.meta.url), 'utf8').trim());
   });
 
   it('writes a script tag with integrity and crossorigin for { src, integrity }', async () => {
@@ -99,7 +108,7 @@ describe('runtime inclusion', () => {
     );
   });
 
-  it.each<RenderOptions['runtime']>(['inline', { src: '/b.js' }, { src: '/b.js', async: true, integrity: 'sha384-x' }])(
+  it.each<RenderOptions['runtime']>(['inline', 'inline-trusted-types', { src: '/b.js' }, { src: '/b.js', async: true, integrity: 'sha384-x' }])(
     'puts the nonce on every script tag (runtime %j)',
     async (runtime) => {
       const pagelets = [{ id: 'a', render: () => ({ html: '<p>A</p>' }) }];
@@ -646,6 +655,7 @@ describe('validation', () => {
     ['a bad nonce', { nonce: '"x' }, TypeError],
     ['a bad mode', { mode: 'fast' as never }, /options.mode/],
     ['a bad runtime', { runtime: { src: '' } }, /options.runtime/],
+    ['an unknown inline runtime', { runtime: 'inline-tt' as never }, /options.runtime must be 'inline', 'inline-trusted-types' or/],
     ['a bad timeout', { timeout: NaN }, /options: timeout/],
   ])('throws for %s in options', (_, options, error) => {
     expect(() => renderToChunks({ body: '', pagelets: [] }, options)).toThrow(error);

@@ -18,7 +18,11 @@ describe.each(engines)('Trusted Types in %s', (name) => {
     expect(f.control).toMatchObject({ threw: true, violations: 1 });
   });
 
-  it('works fully with dist/bigpipe.tt.min.js from a script tag: html, css, css_links, js_links, js, no violation', () => {
+  it("works fully with dist/bigpipe.tt.min.js inlined by the server (runtime 'inline-trusted-types'): html, css, css_links, js_links, js, no violation", () => {
+    expect(failures(f.inline)).toEqual([]);
+  });
+
+  it('works fully with dist/bigpipe.tt.min.js from a script tag', () => {
     expect(failures(f.scriptSrc)).toEqual([]);
   });
 
