@@ -22,18 +22,21 @@ const types = (input, files) => ({
   output: files.map((file) => ({ file, format: 'es' })),
 });
 
-// Trusted Types support costs ~60 B brotli, which the default runtime's 1,000 B budget cannot hold: it is built
-// into dist/bigpipe.tt.min.js and the ESM build only (src/client/dom.ts reads TRUSTED_TYPES).
-const define = (trustedTypes) => ({
+// Build flags (declared in src/client/build.d.ts). Trusted Types support costs ~60 B brotli, which the default
+// runtime's 1,000 B budget cannot hold: it is built into dist/bigpipe.tt.min.js and the ESM build only. MODULE: the
+// ESM build finds its nonce without document.currentScript.
+const define = (flags) => ({
   name: 'define',
   transform: (code, id) =>
-    id.includes('/src/client/') ? code.replace(/(?<!declare const )\bTRUSTED_TYPES\b(?!_)/g, trustedTypes) : null,
+    id.includes('/src/client/')
+      ? code.replace(/(?<!declare const )\b(TRUSTED_TYPES|MODULE)\b(?!_)/g, (name) => String(flags[name]))
+      : null,
 });
 
 const client = [
   {
     input: 'src/client/global.ts',
-    plugins: [define(false), ts()],
+    plugins: [define({ TRUSTED_TYPES: false, MODULE: false }), ts()],
     output: [
       { file: 'dist/bigpipe.js', format: 'iife' },
       { file: 'dist/bigpipe.min.js', format: 'iife', plugins: [minify] },
@@ -41,12 +44,12 @@ const client = [
   },
   {
     input: 'src/client/global.ts',
-    plugins: [define(true), ts()],
+    plugins: [define({ TRUSTED_TYPES: true, MODULE: false }), ts()],
     output: { file: 'dist/bigpipe.tt.min.js', format: 'iife', plugins: [minify] },
   },
   {
     input: 'src/client/index.ts',
-    plugins: [define(true), ts()],
+    plugins: [define({ TRUSTED_TYPES: true, MODULE: true }), ts()],
     output: { file: 'dist/client.js', format: 'es' },
   },
   types('src/client/index.ts', ['dist/client.d.ts']),

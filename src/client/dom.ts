@@ -8,7 +8,8 @@ export const head = doc.head;
 export const B: BigPipeGlobal = ((window as any)[GLOBAL] ||= {});
 
 // The nonce of the runtime's own <script>: every element the runtime creates carries it, so strict CSP pages work.
-const nonce = (doc.currentScript as HTMLScriptElement | null)?.nonce;
+// A module has no currentScript: the ESM build takes the nonce of the page's first nonce'd script (one per response).
+const nonce = ((MODULE ? doc.currentScript || doc.querySelector('script[nonce]') : doc.currentScript) as HTMLScriptElement | null)?.nonce;
 
 /**
  * Trusted Types: on pages with `require-trusted-types-for 'script'`, the HTML, inline JS and script URLs go

@@ -62,9 +62,10 @@ export interface RenderOptions {
   /**
    * how the runtime reaches a pipeline-mode page: inlined (default), inlined with Trusted Types support (for pages
    * whose CSP has `require-trusted-types-for 'script'`; allow the policy with `trusted-types bigpipe`), a script
-   * tag, or the stub + an async script
+   * tag, or the stub + an async script; `module: true` for an ES module (a bundle that imports bigpipe-js/client),
+   * which the browser runs deferred, so the stub comes first
    */
-  runtime?: 'inline' | 'inline-trusted-types' | { src: string; async?: boolean; integrity?: string };
+  runtime?: 'inline' | 'inline-trusted-types' | { src: string; async?: boolean; module?: boolean; integrity?: string };
   /** CSP nonce for every script and style tag written; base64 characters only, anything else throws */
   nonce?: string;
   /** default pagelet timeout in ms (DEFAULT_PAGELET_TIMEOUT when absent) */
@@ -127,7 +128,7 @@ const validate = (page: Page, options: RenderOptions) => {
     )
   )
     throw new Error(
-      "options.runtime must be 'inline', 'inline-trusted-types' or { src: string, async?: boolean, integrity?: string }",
+      "options.runtime must be 'inline', 'inline-trusted-types' or { src: string, async?: boolean, module?: boolean, integrity?: string }",
     );
   const seen = new Set<string>();
   page.pagelets.forEach((pagelet, i) => {
@@ -156,9 +157,9 @@ const runtimeTags = (runtime: RenderOptions['runtime'] = 'inline', nonce: string
   const integrity =
     runtime.integrity === undefined ? '' : ` integrity="${escapeAttribute(runtime.integrity)}" crossorigin="anonymous"`;
   const src = escapeAttribute(runtime.src);
-  const tag = `<script${nonce}${runtime.async ? ' async' : ''} src="${src}"${integrity}></script>`;
-  // Payloads that arrive before an async runtime wait in the stub's queue.
-  return runtime.async ? `<script${nonce}>${STUB}</script>` + tag : tag;
+  const tag = `<script${nonce}${runtime.module ? ' type="module"' : ''}${runtime.async ? ' async' : ''} src="${src}"${integrity}></script>`;
+  // Payloads that arrive before an async (or module, deferred) runtime wait in the stub's queue.
+  return runtime.async || runtime.module ? `<script${nonce}>${STUB}</script>` + tag : tag;
 };
 
 /**

@@ -1,6 +1,8 @@
 // Pages streamed by the server module itself (renderToNodeResponse), in every engine: pipeline mode
-// displays every pagelet, with the runtime inline and loaded async behind the stub; inline mode is
-// complete and in place when read with JavaScript off.
+// displays every pagelet, with the runtime inline, loaded async behind the stub, and as an ES module
+// (dist/client.js) under a nonce-only CSP; inline mode is complete and in place when read with
+// JavaScript off.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +14,12 @@ import { runtime } from './fixture';
 // Realism only: pagelets finish out of document order. No outcome depends on these delays.
 const later = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms));
 
+// A page's own scripts carry the response's nonce under a nonce-only CSP; the server puts it on its own tags.
+const NONCE = 'cmVuZGVyLXRlc3Q';
+const CSP = `script-src 'nonce-${NONCE}'; style-src 'nonce-${NONCE}'`;
+
 // Runs after the runtime (the server puts the page's head after it), before any payload.
-const RECORDER = `<script>
+const RECORDER = `<script nonce="${NONCE}">
 window.__events = [];
 for (const type of ['arrive', 'display', 'error', 'done'])
   document.addEventListener('bigpipe:' + type, (e) => __events.push(type + (e.detail.target === undefined ? '' : ':' + e.detail.target)));
@@ -48,11 +54,15 @@ const routes: Record<string, (res: http.ServerResponse) => void> = {
   '/nav.css': (res) => res.writeHead(200, { 'Content-Type': 'text/css' }).end('#nav a { color: rgb(0, 0, 128) }'),
   '/feed.js': (res) => res.writeHead(200, { 'Content-Type': 'text/javascript' }).end("window.feedLib = 'loaded'"),
   '/bigpipe.min.js': (res) => res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(runtime()),
+  // The ESM build as a bundle would ship it: it imports nothing.
+  '/client.js': (res) =>
+    res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(new URL('../../dist/client.js', import.meta.url))),
   '/favicon.ico': (res) => res.writeHead(204).end(),
 };
 const pages: Record<string, RenderOptions> = {
   '/pipeline-inline-runtime': {},
   '/pipeline-async-runtime': { runtime: { src: '/bigpipe.min.js', async: true } },
+  '/pipeline-module-runtime-csp': { runtime: { src: '/client.js', module: true }, nonce: NONCE },
   '/inline-mode': { mode: 'inline' },
 };
 
@@ -62,7 +72,10 @@ let base = '';
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     const path = new URL(req.url!, 'http://x').pathname;
-    if (pages[path]) return void renderToNodeResponse(page(), res, pages[path]);
+    if (pages[path]) {
+      if (pages[path].nonce) res.setHeader('Content-Security-Policy', CSP);
+      return void renderToNodeResponse(page(), res, pages[path]);
+    }
     (routes[path] ?? ((r) => r.writeHead(404).end()))(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -110,6 +123,9 @@ describe.each(ENGINES)('%s', (name) => {
   it('displays every pagelet of a page streamed with the runtime inline', () => displaysEveryPagelet('/pipeline-inline-runtime'));
 
   it('displays every pagelet of a page streamed with the runtime async behind the stub', () => displaysEveryPagelet('/pipeline-async-runtime'));
+
+  it('displays every pagelet with the ES module runtime under a nonce-only CSP (no currentScript in a module)', () =>
+    displaysEveryPagelet('/pipeline-module-runtime-csp'));
 
   it('shows every pagelet in place in inline mode with JavaScript off', async () => {
     let tab: Tab;

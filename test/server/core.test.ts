@@ -108,7 +108,13 @@ describe('runtime inclusion', () => {
     );
   });
 
-  it.each<RenderOptions['runtime']>(['inline', 'inline-trusted-types', { src: '/b.js' }, { src: '/b.js', async: true, integrity: 'sha384-x' }])(
+  it('writes the stub then a module script for { src, module }', async () => {
+    expect(await shell({ runtime: { src: '/app.js', module: true } })).toBe(
+      `${SHELL_START}<script>${STUB}</script><script type="module" src="/app.js"></script></head><body>`,
+    );
+  });
+
+  it.each<RenderOptions['runtime']>(['inline', 'inline-trusted-types', { src: '/b.js', module: true }, { src: '/b.js' }, { src: '/b.js', async: true, integrity: 'sha384-x' }])(
     'puts the nonce on every script tag (runtime %j)',
     async (runtime) => {
       const pagelets = [{ id: 'a', render: () => ({ html: '<p>A</p>' }) }];
