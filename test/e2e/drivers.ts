@@ -1,6 +1,8 @@
-// One small interface over three real browsers, so the e2e suite is written once:
+// One small interface over real browsers, so the e2e suite is written once:
 //   chromium → playwright-core (CDP), firefox → puppeteer-core (WebDriver BiDi),
-//   webkit → selenium-webdriver + WPEWebDriver + cog (classic WebDriver).
+//   webkit → selenium-webdriver + WPEWebDriver + cog (classic WebDriver), WPE WebKit 2.38;
+//   webkitgtk → the same over WebKitWebDriver + MiniBrowser on a private Xvfb, WebKitGTK 2.50.
+// Two WebKits: WPE 2.38 (2022) is what Debian ships headless; WebKitGTK 2.50 is close to today's Safari.
 // Every error thrown from here starts with "[engine] ". Quirks behind the choices: see comments
 // and TOOLCHAIN.md in the team's shared notes.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,9 +11,10 @@ import { chromium, type Browser as PwBrowser } from 'playwright-core';
 import puppeteer, { type Browser as PpBrowser, type Page as PpPage } from 'puppeteer-core';
 import { Builder, type WebDriver } from 'selenium-webdriver';
 
-export type EngineName = 'chromium' | 'firefox' | 'webkit';
+export type EngineName = 'chromium' | 'firefox' | 'webkit' | 'webkitgtk';
 
-const ALL: EngineName[] = ['chromium', 'firefox', 'webkit'];
+const ALL: EngineName[] = ['chromium', 'firefox', 'webkit', 'webkitgtk'];
+/** All of them, in this order, unless E2E_ENGINES names some (e.g. E2E_ENGINES=chromium,webkitgtk). */
 export const ENGINES: EngineName[] = (() => {
   const wanted = process.env.E2E_ENGINES?.split(',').map((s) => s.trim()).filter(Boolean);
   if (!wanted?.length) return ALL;
@@ -40,8 +43,8 @@ export interface Tab {
   /** outerHTML of the first match, or null. Works with JavaScript disabled. */
   html(selector: string): Promise<string | null>;
   /** Console errors and uncaught page errors (incl. CSP violations) since open.
-   *  webkit: only those after open() returned — see WebKitTab. Always [] with JavaScript disabled
-   *  in webkit. */
+   *  webkit, webkitgtk: only those after open() returned — see RECORDER. Always [] with JavaScript
+   *  disabled in webkit and webkitgtk. */
   errors(): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -67,7 +70,8 @@ export async function launch(name: EngineName): Promise<Engine> {
     switch (name) {
       case 'chromium': return await launchChromium();
       case 'firefox': return await launchFirefox();
-      case 'webkit': return await launchWebKit();
+      case 'webkit': return await launchWebKit(WPE);
+      case 'webkitgtk': return await launchWebKit(GTK);
       default: throw new Error(`unknown engine ${String(name)}`);
     }
   } catch (e) {
@@ -145,7 +149,9 @@ async function poll(what: string, ms: number, check: () => Promise<boolean>): Pr
  *  one left unanswered for PROBE_TIMEOUT: WPEWebDriver 2.38 never answers a script sent while the
  *  navigation replaces the document (until the session ends), yet answers the next one. Measured
  *  here on streamed pages: unbounded, 4 of 200 navigations hung until the 30 s timeout; with both
- *  cores busy most navigations lose their first probe, and with this bound 0 of 150 failed. */
+ *  cores busy most navigations lose their first probe, and with this bound 0 of 150 failed.
+ *  WebKitWebDriver 2.50 (webkitgtk) answered every probe here: 0 unanswered in ~300 navigations,
+ *  idle and with both cores busy (WPE in the same runs: 6 in ~230). */
 const untilCommitted = (probe: () => Promise<unknown>) =>
   poll('no commit', DEFAULT_TIMEOUT, () => {
     const answer = probe();
@@ -231,21 +237,83 @@ async function launchFirefox(): Promise<Engine> {
   };
 }
 
-// ---------------------------------------------------------------- webkit (WPEWebDriver + cog)
+// ---------------------------------------------------------------- webkit (WPEWebDriver + cog),
+// ---------------------------------------------------------------- webkitgtk (WebKitWebDriver + MiniBrowser on Xvfb)
 
-// WPEWebDriver allows one session at a time ("Maximum number of active sessions"), JavaScript is a
-// per-cog-process setting, and a session runs its commands one after another (a pending eval would
-// block every other window). So each tab is its own WPEWebDriver + cog pair (~0.5 s to start).
-// The pair started by launch() (needed to read the version) is kept for the first JS-on tab.
+// Both WebKit ports speak classic WebDriver only (WebKitWebDriver 2.50 refuses webSocketUrl), allow
+// one session per driver ("Maximum number of active sessions"), make JavaScript a per-browser-process
+// setting, and run a session's commands one after another (a pending eval would block every other
+// window). So each tab is its own driver + browser pair (measured idle: ~0.13 s to start with WPE,
+// ~0.19 s with WebKitGTK). The pair started by launch() (needed to read the version) is kept for the
+// first JS-on tab. Only how a pair starts differs between the ports:
+interface WebKitPort {
+  engine: 'webkit' | 'webkitgtk';
+  /** Names the port in the no-commit hint. */
+  label: string;
+  /** The WebDriver server binary (Debian: wpewebkit-driver, webkit2gtk-driver). */
+  driver: string;
+  /** Session capabilities besides pageLoadStrategy. A JS-off browser still runs WebDriver scripts. */
+  capabilities(javaScript: boolean): Record<string, unknown>;
+  /** The browser needs an X server: launch() starts one Xvfb per engine for all its pairs. */
+  x11: boolean;
+}
 
-const drivers = new Set<ChildProcess>();
-// Backstop if a test run dies without close(): the driver's process group holds cog and WebKit's
-// helper processes.
-process.once('exit', () => { for (const p of drivers) killGroup(p); });
+// --enable-javascript=false (not --enable-javascript-markup=false), a WebKitSettings flag both cog and
+// MiniBrowser take: the page's scripts do not run, <noscript> is parsed as markup, and WebDriver
+// scripts still run.
+const noJs = (javaScript: boolean) => (javaScript ? [] : ['--enable-javascript=false']);
 
-function killGroup(p: ChildProcess) {
-  try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* already gone */ }
-  drivers.delete(p);
+const WPE: WebKitPort = {
+  engine: 'webkit',
+  label: 'WPE',
+  driver: 'WPEWebDriver',
+  x11: false,
+  capabilities: (javaScript) => ({
+    browserName: 'cog',
+    'wpe:browserOptions': { binary: '/usr/bin/cog', args: ['--automation', '--platform=headless', ...noJs(javaScript)] },
+  }),
+};
+
+const GTK: WebKitPort = {
+  engine: 'webkitgtk',
+  label: 'WebKitGTK',
+  driver: 'WebKitWebDriver',
+  x11: true,
+  capabilities: (javaScript) => ({
+    browserName: 'MiniBrowser',
+    // No binary: the driver's own MiniBrowser (/usr/lib/<multiarch>/webkit2gtk-4.1/MiniBrowser). args
+    // replace the driver's default ['--automation'], so it is repeated. MiniBrowser (GTK 3) has no
+    // headless mode: it needs a display.
+    'webkitgtk:browserOptions': { args: ['--automation', ...noJs(javaScript)] },
+  }),
+};
+
+const children = new Set<ChildProcess>();
+// Backstop if a test run dies without close(): a driver's process group holds its browser and
+// WebKit's helper processes.
+process.once('exit', () => { for (const p of children) killGroup(p); });
+
+function killGroup(p: ChildProcess, signal: NodeJS.Signals = 'SIGKILL') {
+  try { process.kill(-p.pid!, signal); } catch { /* already gone */ }
+  children.delete(p);
+}
+
+/** Spawns a helper in its own process group (so killGroup takes its descendants down with it),
+ *  keeping the tail of its output for error messages. */
+function spawnChild(command: string, args: string[], env?: NodeJS.ProcessEnv, extraFd = false) {
+  const proc = spawn(command, args, { detached: true, env, stdio: ['ignore', 'pipe', 'pipe', ...(extraFd ? ['pipe' as const] : [])] });
+  children.add(proc);
+  let tail = '';
+  const keep = (b: Buffer) => { tail = (tail + b.toString()).slice(-2000); };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  // A missing binary is reported as exited, not as an unhandled 'error' event.
+  let failure = '';
+  proc.once('error', (e) => { failure = `${e.message} (not installed?)`; });
+  proc.once('exit', () => children.delete(proc));
+  const gone = () => (failure || proc.exitCode !== null || proc.signalCode
+    ? `${command} exited (${failure || (proc.exitCode ?? proc.signalCode)}): ${tail}` : '');
+  return { proc, gone, log: () => tail };
 }
 
 async function freePort(): Promise<number> {
@@ -258,59 +326,74 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Waits until the freshly spawned driver accepts connections (it prints nothing when ready). */
-const listening = (port: number, proc: ChildProcess, log: () => string) =>
-  poll('WPEWebDriver not listening', 10_000, async () => {
-    if (proc.exitCode !== null || proc.signalCode) throw new Error(`WPEWebDriver exited (${proc.exitCode ?? proc.signalCode}): ${log()}`);
-    return new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); r(true); }).once('error', () => r(false));
-    });
-  });
+interface Xvfb { display: string; proc: ChildProcess }
 
-interface WpeSession { driver: WebDriver; proc: ChildProcess; version: string }
-
-async function startWpeSession(javaScript: boolean): Promise<WpeSession> {
-  const E: EngineName = 'webkit';
-  const port = await freePort();
-  // detached: own process group, so close() can take cog and WebKit's helpers down with it.
-  const proc = spawn('WPEWebDriver', [`--port=${port}`], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  drivers.add(proc);
-  let tail = '';
-  const keep = (b: Buffer) => { tail = (tail + b.toString()).slice(-2000); };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  proc.once('exit', () => drivers.delete(proc));
+/** One private X server per engine. -displayfd: Xvfb takes the first free display number itself and
+ *  writes it to fd 3, so parallel runs, xvfb-run -a and a desktop's :0 do not collide. */
+async function startXvfb(E: EngineName): Promise<Xvfb> {
+  const { proc, gone } = spawnChild('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'], undefined, true);
+  let out = '';
+  (proc.stdio[3] as NodeJS.ReadableStream).on('data', (b: Buffer) => { out += b.toString(); });
   try {
-    await listening(port, proc, () => tail);
-    const driver = new Builder().usingServer(`http://127.0.0.1:${port}`).withCapabilities({
-      browserName: 'cog',
+    await poll('Xvfb reported no display', 10_000, async () => {
+      if (gone()) throw new Error(gone());
+      return out.includes('\n');
+    });
+    return { display: `:${out.trim()}`, proc };
+  } catch (e) {
+    killGroup(proc);
+    throw engineError(E, 'Xvfb', e);
+  }
+}
+
+/** SIGTERM lets Xvfb remove its /tmp/.X<n>-lock; SIGKILL after 2 s if it has not exited. */
+async function stopXvfb(x: Xvfb) {
+  if (x.proc.exitCode === null && !x.proc.signalCode) {
+    const exited = new Promise((r) => x.proc.once('exit', r));
+    killGroup(x.proc, 'SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+  }
+  killGroup(x.proc);
+}
+
+interface WebKitSession { driver: WebDriver; proc: ChildProcess; version: string }
+
+async function startWebKitSession(port: WebKitPort, javaScript: boolean, env?: NodeJS.ProcessEnv): Promise<WebKitSession> {
+  const E = port.engine;
+  const tcp = await freePort();
+  const { proc, gone, log } = spawnChild(port.driver, [`--port=${tcp}`], env);
+  try {
+    // The driver prints nothing when ready: wait until it accepts connections.
+    await poll(`${port.driver} not listening`, 10_000, async () => {
+      if (gone()) throw new Error(gone());
+      return new Promise<boolean>((r) => {
+        const c = net.connect(tcp, '127.0.0.1', () => { c.destroy(); r(true); }).once('error', () => r(false));
+      });
+    });
+    const driver = new Builder().usingServer(`http://127.0.0.1:${tcp}`).withCapabilities({
       // 'none': get() returns at once; 'normal'/'eager' would wait for load/DOMContentLoaded.
       pageLoadStrategy: 'none',
-      'wpe:browserOptions': {
-        binary: '/usr/bin/cog',
-        // --enable-javascript=false (not --enable-javascript-markup=false): the page's scripts do not
-        // run, <noscript> is parsed as markup, and WebDriver scripts still run.
-        args: ['--automation', '--platform=headless', ...(javaScript ? [] : ['--enable-javascript=false'])],
-      },
+      ...port.capabilities(javaScript),
     }).build();
     const caps = await guard(E, 'session creation', 30_000, driver.getCapabilities());
     await driver.manage().setTimeouts({ script: DEFAULT_TIMEOUT });
     return { driver, proc, version: String(caps.get('browserVersion')) };
   } catch (e) {
     killGroup(proc);
-    throw engineError(E, 'session creation', new Error(`${e instanceof Error ? e.message : e}\n${tail}`));
+    throw engineError(E, 'session creation', new Error(`${e instanceof Error ? e.message : e}\n${log()}`));
   }
 }
 
-async function endWpeSession(s: WpeSession) {
-  // quit() closes cog cleanly; the group kill covers a hung quit and any stragglers.
+async function endWebKitSession(s: WebKitSession) {
+  // quit() closes the browser cleanly; the group kill covers a hung quit and any stragglers.
   await Promise.race([s.driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
   killGroup(s.proc);
 }
 
-// Installed right after commit: WPEWebDriver 2.38 has no log endpoint (GET /se/log → unknown
-// command), no BiDi, no script-before-page-scripts hook, and cog's console-to-stdout setting is
-// silent under automation. So errors raised before open() returns are not seen.
+// Installed right after commit: WPEWebDriver 2.38 and WebKitWebDriver 2.50 have no log endpoint
+// (GET /se/log → unknown command), no BiDi, no script-before-page-scripts hook, and cog's
+// console-to-stdout setting is silent under automation. So errors raised before open() returns are
+// not seen.
 const RECORDER = `if (!window.__e2eErrors) {
   const errs = window.__e2eErrors = [];
   addEventListener('error', (e) => errs.push('pageerror: ' + (e.error ? e.error.name + ': ' + e.error.message : e.message)));
@@ -320,17 +403,21 @@ const RECORDER = `if (!window.__e2eErrors) {
   console.error = function (...a) { errs.push('console.error: ' + a.map(String).join(' ')); return error.apply(this, a); };
 }`;
 
-async function launchWebKit(): Promise<Engine> {
-  const E: EngineName = 'webkit';
-  let spare: WpeSession | undefined = await startWpeSession(true);
+async function launchWebKit(port: WebKitPort): Promise<Engine> {
+  const E = port.engine;
+  const x = port.x11 ? await startXvfb(E) : undefined;
+  // GDK_BACKEND: never a Wayland compositor the run happens to inherit.
+  const env = x && { ...process.env, DISPLAY: x.display, GDK_BACKEND: 'x11' };
+  const start = (javaScript: boolean) => startWebKitSession(port, javaScript, env);
+  let spare: WebKitSession | undefined = await start(true).catch(async (e) => { if (x) await stopXvfb(x); throw e; });
   const version = spare.version;
-  const live = new Set<WpeSession>();
+  const live = new Set<WebKitSession>();
   return {
     name: E,
     version,
     async open(url, opts = {}) {
       const js = opts.javaScript !== false;
-      const s = spare && js ? spare : await startWpeSession(js);
+      const s = spare && js ? spare : await start(js);
       if (s === spare) spare = undefined;
       live.add(s);
       const { driver } = s;
@@ -343,10 +430,10 @@ async function launchWebKit(): Promise<Engine> {
         })());
       } catch (e) {
         live.delete(s);
-        await endWpeSession(s);
+        await endWebKitSession(s);
         // An unreachable server shows no error here either: the tab just stays on about:blank.
         throw /timed out|no commit/.test((e as Error).message)
-          ? new Error(`${(e as Error).message}: no commit. WPE commits only after 512 bytes of body (or the`
+          ? new Error(`${(e as Error).message}: no commit. ${port.label} commits only after 512 bytes of body (or the`
             + ' end of the response) arrived; or the server was unreachable', { cause: e })
           : e;
       }
@@ -370,14 +457,15 @@ if (r && typeof r.then === 'function') r.then(done); else done(r);`).catch((e: E
         html: (selector) => guard(E, `html(${selector})`, DEFAULT_TIMEOUT, driver.executeScript<string | null>(`return ${htmlOf(selector)};`)),
         errors: () => guard(E, 'errors', DEFAULT_TIMEOUT, driver.executeScript<string[] | null>('return window.__e2eErrors || [];').then((r) => r ?? [])),
         async close() {
-          if (live.delete(s)) await endWpeSession(s);
+          if (live.delete(s)) await endWebKitSession(s);
         },
       };
     },
     async close() {
-      await Promise.all([...live, ...(spare ? [spare] : [])].map(endWpeSession));
+      await Promise.all([...live, ...(spare ? [spare] : [])].map(endWebKitSession));
       live.clear();
       spare = undefined;
+      if (x) await stopXvfb(x);
     },
   };
 }
