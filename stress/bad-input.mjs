@@ -3,7 +3,7 @@
 // bigpipe:done, several MB of html, placeholders removed by page code) streamed from 127.0.0.1 to the shipped
 // runtime (dist/bigpipe.min.js, inlined). The runtime must never throw, report each problem exactly once as
 // bigpipe:error, display every good pagelet, and fire bigpipe:done exactly once.
-//   node stress/bad-input.mjs [malformed] [engines]     (default 300 chromium,firefox,webkit)
+//   node stress/bad-input.mjs [malformed] [engines]     (default 300 chromium,firefox,webkit,webkitgtk)
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { escapeJson } from '../dist/server.js';
@@ -363,7 +363,7 @@ export const problems = (rows) =>
 
 if (isMain(import.meta)) {
   const malformed = Number(process.argv[2] ?? 300);
-  const engines = (process.argv[3] ?? 'chromium,firefox,webkit').split(',');
+  const engines = (process.argv[3] ?? 'chromium,firefox,webkit,webkitgtk').split(',');
   console.log(machine());
   const drivers = await loadDrivers();
   for (const name of engines) {

@@ -3,7 +3,7 @@
 // by the server with runtime 'inline-trusted-types', from a script tag, or async after the stub) works fully (html,
 // css, css_links, js_links, js) with no violation. What the default build (inlined, no Trusted Types) does on such
 // a page is shown too.
-//   node stress/trusted-types.mjs [engines]      (default chromium,firefox: the engines that have Trusted Types)
+//   node stress/trusted-types.mjs [engines]      (default chromium,firefox,webkitgtk: the engines that have Trusted Types)
 import { readFileSync } from 'node:fs';
 import { placeholder, renderToNodeResponse } from '../dist/server.js';
 import { AFTER_HEAD, HTML, RECORDER, goal, isMain, loadDrivers, machine, report, serve, withEngine } from './lib.mjs';
@@ -120,7 +120,7 @@ export const failures = (seen) => {
 };
 
 if (isMain(import.meta)) {
-  const engines = (process.argv[2] ?? 'chromium,firefox').split(',');
+  const engines = (process.argv[2] ?? 'chromium,firefox,webkitgtk').split(',');
   console.log(machine());
   const drivers = await loadDrivers();
   for (const name of engines) {
