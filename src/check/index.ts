@@ -337,14 +337,17 @@ function checkShell(
   const runtime = external.find((s) => /bigpipe/i.test(src(s)!));
   if (inline) found.push('runtime inline');
   else if (runtime) {
-    const deferred = attr(runtime.attrs, 'async') !== undefined || attr(runtime.attrs, 'defer') !== undefined;
+    // A module script runs deferred (or async) whatever its attributes say.
+    const module = attr(runtime.attrs, 'type')?.trim().toLowerCase() === 'module';
+    const deferred = module || attr(runtime.attrs, 'async') !== undefined || attr(runtime.attrs, 'defer') !== undefined;
+    const how = module ? 'module' : 'async';
     if (!deferred) found.push(`runtime ${src(runtime)}`);
-    else if (stub && stub.start < runtime.start) found.push(`stub, runtime ${src(runtime)} (async)`);
+    else if (stub && stub.start < runtime.start) found.push(`stub, runtime ${src(runtime)} (${how})`);
     else if (hasPayloads)
       add(
         'error',
-        `the runtime ${src(runtime)} loads with async/defer but the stub is not before it: payloads that arrive ` +
-          'first throw (put the stub of PROTOCOL.md §5 before it)',
+        `the runtime ${src(runtime)} loads ${module ? 'as a module (deferred)' : 'with async/defer'} but the stub is ` +
+          'not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
         runtime.start,
       );
   } else if (stub && external.some((s) => s.start > stub.start)) found.push('stub, runtime script');

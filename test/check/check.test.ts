@@ -232,6 +232,16 @@ describe('checkStream', () => {
     ]);
   });
 
+  it('takes a module runtime for deferred: fine after the stub, an error without it', () => {
+    const module = SHELL.replace('<script async src="/bigpipe.min.js">', '<script type="module" src="/bigpipe-app.js">');
+    expect(checkStream(at(module, good('a'), good('b') + END)).chunks[0].contents).toEqual([
+      'shell (doctype, meta charset, stub, runtime /bigpipe-app.js (module), ids: a b)',
+    ]);
+    expect(check(module.replace(`<script>${STUB}</script>`, ''), good('a'), good('b'), END)).toEqual([
+      'error: the runtime /bigpipe-app.js loads as a module (deferred) but the stub is not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
+    ]);
+  });
+
   it('reports a payload after </body>', () => {
     expect(check(SHELL, good('a'), '</body>', good('b'), '</html>')).toEqual([
       'error: payload #2 "b": it comes after </body>',
