@@ -16,6 +16,7 @@ let arrived = 0;
 let total: number; // undefined until a payload gives it: `x >= undefined` is false
 let started: unknown; // the JS phase has begun
 let done: unknown; // bigpipe:done has fired
+const fields = Object.entries(FIELDS); // once, not per payload
 const waiting: Pagelet[] = []; // not displayed yet, in arrival order: every other arrived payload is finished
 const scripted: Pagelet[] = []; // displayed, JS not run yet, in display order
 
@@ -42,12 +43,11 @@ const request = (pagelet: Pagelet, css?: unknown) => {
 export const arrive = (p: any) => {
   arrived++;
   // The first field with a wrong type (a payload that is no object has no string target). Only 'string[]' has an
-  // 8th character and wants an array, whose members are checked like a lone value: `type.indexOf(typeof s)` is 0
-  // (fine) only when the type starts with it. null is never right (typeof null is 'object'); undefined (absent)
-  // is fine for every field but target, the first.
-  const wrong = Object.entries(FIELDS).find(
+  // 8th character: it wants an array of strings; every other type is a typeof. null is never right (typeof null is
+  // 'object'); undefined (absent) is fine for every field but target, the first. Nothing is allocated per field.
+  const wrong = fields.find(
     ([field, type], i, v: any) => // v: a spare parameter, so the callback stays one expression
-      (v = p?.[field]) === undefined ? !i : Array.isArray(v) == !type[7] || [v].flat().some((s) => type.indexOf(typeof s)),
+      (v = p?.[field]) === undefined ? !i : type[7] ? !Array.isArray(v) || v.some((s: unknown) => typeof s != 'string') : typeof v != type,
   );
   if (wrong) fail(p?.target, wrong.join(': expected '));
   else {
