@@ -1,6 +1,7 @@
 /// <reference types="node" />
 import type { ServerResponse } from 'node:http';
-import { startRender, type Page, type RenderOptions } from './core';
+import { startRender } from './render';
+import type { Page, RenderOptions } from './types';
 
 const HEADERS = Object.entries({
   'Content-Type': 'text/html; charset=utf-8',

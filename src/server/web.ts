@@ -1,4 +1,5 @@
-import { startRender, type Page, type RenderOptions } from './core';
+import { startRender } from './render';
+import type { Page, RenderOptions } from './types';
 
 /**
  * The page as a Web ReadableStream of UTF-8 bytes (Response bodies, Deno, Bun, workers, Hono). Validation errors

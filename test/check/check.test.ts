@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStream, main, type Arrival } from '../../src/check';
 import { STUB } from '../../src/protocol';
 import { placeholder, renderToNodeResponse, serializePagelet } from '../../src/server';
-import type { Page } from '../../src/server/core';
+import type { Page } from '../../src/server/types';
 import { get, messages } from './helpers';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

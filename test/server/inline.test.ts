@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { renderToChunks, type Pagelet, type PageletContent } from '../../src/server/core';
+import { renderToChunks } from '../../src/server/chunks';
+import type { Pagelet, PageletContent } from '../../src/server/types';
 import { placeholder } from '../../src/server/serialize';
 import { collect, heldPagelet, heldStream } from './helpers';
 import { byId, elements, parseDocument, text } from './parse';

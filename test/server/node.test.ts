@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderToChunks, type Page } from '../../src/server/core';
+import { renderToChunks } from '../../src/server/chunks';
+import type { Page } from '../../src/server/types';
 import { renderToNodeResponse } from '../../src/server/node';
 import { aborted, deferred, heldPagelet, heldStream, payloads } from './helpers';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderToChunks, type Page } from '../../src/server/core';
+import { renderToChunks } from '../../src/server/chunks';
+import type { Page } from '../../src/server/types';
 import { renderToReadableStream } from '../../src/server/web';
 import { aborted, collect, heldPagelet, payloads } from './helpers';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { STUB } from '../../src/protocol';
-import { DEFAULT_PAGELET_TIMEOUT, renderToChunks, type Page, type Pagelet, type RenderOptions } from '../../src/server/core';
+import { renderToChunks } from '../../src/server/chunks';
+import { DEFAULT_PAGELET_TIMEOUT, type Page, type Pagelet, type RenderOptions } from '../../src/server/types';
 import { RUNTIME, RUNTIME_TRUSTED_TYPES } from '../../src/server/runtime.generated';
 import { aborted, collect, deferred, heldPagelet, heldStream, payloads } from './helpers';
 import { attr, elements, parseDocument } from './parse';

@@ -1,0 +1,82 @@
+/** The public types of a page and its pagelets, as the adapters and renderToChunks take them. */
+import type { Payload } from '../protocol';
+
+/** What a pagelet renders: a payload without `target` and `total`, which the server sets. */
+export type PageletContent = Omit<Payload, 'target' | 'total'>;
+
+/** What `render` returns or resolves to: the content, or for a streamed pagelet an async iterable of contents. */
+export type PageletResult = PageletContent | AsyncIterable<PageletContent>;
+
+export interface Pagelet {
+  /** id of its placeholder element in the page's body (see placeholder()) */
+  id: string;
+  /**
+   * Starts at once with every other pagelet; `signal` aborts on timeout, failure or cancellation.
+   *
+   * A streamed pagelet (see `stream`) returns or resolves to an AsyncIterable of contents, such as an async
+   * generator: each item is sent as a payload of its own the moment it is yielded. The first item replaces the
+   * placeholder's content unless it sets `append`; every later item is sent with `append: true`. An iteration that
+   * ends without an item sends nothing. Cancelling the page or failing the pagelet stops the iteration (`return()`).
+   */
+  render(ctx: { signal: AbortSignal }): PageletResult | Promise<PageletResult>;
+  /**
+   * ms before the render counts as failed; default options.timeout, then DEFAULT_PAGELET_TIMEOUT. For a streamed
+   * pagelet it bounds the wait for the first item, then the wait for each next item (and for the end).
+   */
+  timeout?: number;
+  /**
+   * sent when the render throws, rejects, times out or returns an invalid result; a string is its html. A streamed
+   * pagelet that fails after sending an item sends nothing more instead.
+   */
+  fallback?: string | PageletContent;
+  /**
+   * true when `render` returns (or resolves to) an AsyncIterable; implied when `render` is an `async function*`.
+   * How many payloads a streamed pagelet sends is not known in advance, so a page with one sends no `total`: the
+   * runtime starts its JS phase at the end of the document (PROTOCOL.md §4.5). An undeclared iterable is a failure.
+   */
+  stream?: boolean;
+}
+
+export interface Page {
+  /** markup for the head, after `<meta charset="utf-8">` and the runtime */
+  head?: string;
+  /** the skeleton, with a placeholder per pagelet */
+  body: string;
+  pagelets: Pagelet[];
+}
+
+export interface RenderOptions {
+  /**
+   * how the runtime reaches a pipeline-mode page: inlined (default), inlined with Trusted Types support (for pages
+   * whose CSP has `require-trusted-types-for 'script'`; allow the policy with `trusted-types bigpipe`), a script
+   * tag, or the stub + an async script; `module: true` for an ES module (a bundle that imports bigpipe-js/client),
+   * which the browser runs deferred, so the stub comes first
+   */
+  runtime?: 'inline' | 'inline-trusted-types' | { src: string; async?: boolean; module?: boolean; integrity?: string };
+  /** CSP nonce for every script and style tag written; base64 characters only, anything else throws */
+  nonce?: string;
+  /** default pagelet timeout in ms (DEFAULT_PAGELET_TIMEOUT when absent) */
+  timeout?: number;
+  /** 'pipeline' (default): payload scripts in completion order; 'inline': content in place, document order, no JS */
+  mode?: 'pipeline' | 'inline';
+  /** aborting it cancels the page: pending renders are aborted and the output stops (see renderToChunks) */
+  signal?: AbortSignal;
+  /**
+   * Called once per failed pagelet (thrown, rejected, timed out, invalid result or item, a stream failing midway),
+   * never for a cancelled page.
+   * Default: console.error. What it throws is ignored.
+   */
+  onError?(error: unknown, pageletId: string): void;
+}
+
+/** The chunks of a page; `return()` cancels it. */
+export interface Chunks extends AsyncIterableIterator<string> {
+  return(): Promise<IteratorResult<string>>;
+}
+
+/**
+ * Default pagelet timeout, in ms. A pagelet still rendering after this long gets its fallback (or empty html), its
+ * signal is aborted and onError is called, so a slow backend cannot hold the response open. Override per page
+ * with `options.timeout` or per pagelet with `timeout`; `Infinity` means no timeout.
+ */
+export const DEFAULT_PAGELET_TIMEOUT = 3000;
