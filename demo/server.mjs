@@ -131,9 +131,11 @@ function sendStatic(req, res, url) {
 }
 
 async function handle(req, res) {
-  const url = new URL(req.url, 'http://localhost');
+  // A request line need not be a URL (`GET //[ HTTP/1.1` passes Node's parser): answer it, never throw on it.
+  const url = URL.canParse(req.url, 'http://localhost') ? new URL(req.url, 'http://localhost') : undefined;
   try {
-    if (req.method !== 'GET' && req.method !== 'HEAD') res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    if (!url) res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad request\n');
+    else if (req.method !== 'GET' && req.method !== 'HEAD') res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     else if (url.pathname === '/') await sendPage(req, res, url, pickMode(req));
     else if (url.pathname === '/traditional') await sendPage(req, res, url, 'traditional');
     else if (url.pathname === '/compare') sendCompare(res, url);

@@ -6,13 +6,15 @@ import { isMain, printUrl, tinyPage } from './page.mjs';
 /** Starts the server; resolves once it listens (port 0: any free port). `page()` makes the page per request. */
 export function start({ port = Number(process.env.PORT ?? 3000), host, page = tinyPage } = {}) {
   const server = createServer((req, res) => {
-    if (new URL(req.url, 'http://localhost').pathname !== '/') return void res.writeHead(404).end();
+    // req.url is whatever the request line said, not always a URL: compare the path, never parse it.
+    if (req.url.split('?')[0] !== '/') return void res.writeHead(404).end();
     // Crawlers, and ?bigpipe=inline, get each pagelet in place, in document order, with no JavaScript needed.
     const mode = pickMode(req);
     const html = page();
     // A browser without JavaScript reloads the page with ?bigpipe=inline.
     if (mode === 'pipeline') html.head += noscriptRedirect(req.url);
-    renderToNodeResponse(html, res, { mode });
+    // A page that cannot render (a bad pagelet id, say) is answered with a 500 and rejects: log it.
+    renderToNodeResponse(html, res, { mode }).catch((error) => console.error('page failed:', error));
   });
   return new Promise((resolve, reject) => server.listen(port, host, () => resolve(server)).once('error', reject));
 }

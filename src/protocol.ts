@@ -42,8 +42,13 @@ export const FIELDS = {
 } as const;
 
 /** Whether `value` has a field's type from FIELDS (the server and the checker share this; the runtime has a byte-saving form). */
-export const hasFieldType = (value: unknown, type: (typeof FIELDS)[keyof typeof FIELDS]): boolean =>
-  type === 'string[]' ? Array.isArray(value) && value.every((s) => typeof s === 'string') : typeof value === type;
+export const hasFieldType = (value: unknown, type: (typeof FIELDS)[keyof typeof FIELDS]): boolean => {
+  if (type !== 'string[]') return typeof value === type;
+  if (!Array.isArray(value)) return false;
+  // by index, not every(): every() skips the holes of a sparse array, which JSON writes as null
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
+  return true;
+};
 
 /** Events the runtime dispatches on `document` (CustomEvent, `detail.target`, and `url`/`error` where they apply). */
 export const EVENTS = {

@@ -25,7 +25,7 @@ import {
   text,
   withEngine,
 } from './lib.mjs';
-import { hostilePayload, hostileString } from './hostile.mjs';
+import { hostilePayload, hostileString, onWire } from './hostile.mjs';
 
 const CALL = 'BigPipe.onPageletArrive(';
 const shorten = (value) => {
@@ -54,7 +54,7 @@ export const checkSerialized = (payload, options = {}) => {
   } catch {
     return 'changed';
   }
-  return isDeepStrictEqual(parsed, { ...payload }) ? 'ok' : 'changed';
+  return isDeepStrictEqual(parsed, onWire(payload)) ? 'ok' : 'changed';
 };
 
 /** Runs `runs` generated payloads (in batches of 1,000, seed `seed + batch`) through checkSerialized. */
@@ -88,7 +88,10 @@ export const fuzzSerialization = ({ runs = 2000, seed = 20250601, huge, jsEvery 
         const code = serializePagelet(payload).slice('<script>'.length, -'</script>'.length);
         vm.runInNewContext(code, { BigPipe: { onPageletArrive: (p) => received.push(p) } });
         figures.evaluatedAsJs++;
-        if (!isDeepStrictEqual(JSON.parse(JSON.stringify(received[0])), JSON.parse(JSON.stringify(payload)))) figures.jsMismatch++;
+        // JSON.stringify shows own fields only: the prototype is checked too (a "__proto__" key in the object
+        // literal would set it, and the runtime would see its fields as the payload's)
+        const plain = Object.getPrototypeOf(Object.getPrototypeOf(received[0])) === null;
+        if (!plain || !isDeepStrictEqual(JSON.parse(JSON.stringify(received[0])), JSON.parse(JSON.stringify(onWire(payload))))) figures.jsMismatch++;
       }
     }
   }
@@ -166,9 +169,10 @@ export const fuzzNonces = async ({ runs = 1000, seed = 7 } = {}) => {
       continue;
     }
     for (const html of pages) {
-      // every script and style element the server wrote carries the nonce exactly once (the page's own <style> in
-      // `head` is the page's business and is skipped)
-      const tags = [...elements(parseDocument(html), 'script'), ...elements(parseDocument(html), 'style').filter((s) => text(s) !== 'h1{}')];
+      // every script, style and stylesheet link the server wrote carries the nonce exactly once (the page's own
+      // <style> in `head` is the page's business and is skipped)
+      const doc = parseDocument(html);
+      const tags = [...elements(doc, 'script'), ...elements(doc, 'style').filter((s) => text(s) !== 'h1{}'), ...elements(doc, 'link')];
       for (const tag of tags) {
         figures.tagsChecked++;
         const values = attrs(tag, 'nonce');
@@ -292,7 +296,7 @@ export const browserSample = async (engine, { count = 300, seed = 99 } = {}) => 
       }
       res.end('<p id="end">end</p></body></html>');
     },
-    '/expected.json': (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(payloads)),
+    '/expected.json': (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(payloads.map(onWire))),
     '/runtime': (_req, res) => {
       res.setHeader('Content-Security-Policy', CSP);
       void renderToNodeResponse(

@@ -65,7 +65,7 @@ export const hostilePayload = ({ huge } = {}) => {
     .tuple(
       fc.record(
         {
-          target: hostileString(),
+          target: hostileString().filter((t) => t !== ''), // a target is never empty (PROTOCOL.md §2)
           html: str,
           append: fc.boolean(),
           css: hostileString(),
@@ -76,14 +76,21 @@ export const hostilePayload = ({ huge } = {}) => {
         },
         { requiredKeys: ['target'] },
       ),
-      fc.array(fc.tuple(hostileString(6), hostileString(6)), { maxLength: 2 }),
+      fc.array(fc.tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString'), hostileString(6)), hostileString(6)), { maxLength: 2 }),
     )
     .map(([payload, extra]) => {
       // unknown fields travel too (a later protocol version may add some); defined as own data properties so a
       // key like "__proto__" stays a plain field, as JSON.parse makes it
       for (const [key, value] of extra)
-        if (!(key in payload)) Object.defineProperty(payload, 'x' + key, { value, enumerable: true, writable: true, configurable: true });
+        if (!Object.hasOwn(payload, key)) Object.defineProperty(payload, key, { value, enumerable: true, writable: true, configurable: true });
       return payload;
     });
+};
+
+/** What serializePagelet puts on the wire for a payload: every own field but `__proto__`, which it never writes. */
+export const onWire = (payload) => {
+  const copy = { ...payload };
+  delete copy.__proto__; // the own data property, if any (the inherited accessor is not deleted)
+  return copy;
 };
 

@@ -1,21 +1,22 @@
 /**
  * The render state machine: a page and its pagelets in, string chunks out, in the order they must be written.
  * Pure: no I/O and no Node imports; web.ts and node.ts adapt it to a ReadableStream and a ServerResponse,
- * chunks.ts to an async iterator.
+ * chunks.ts to an async iterator. Every callback that runs user code is guarded: whatever a render, a result's
+ * getter, an iterator or onError throws is that pagelet's failure, never an unhandled rejection.
  */
 import { FIELDS, type Payload } from '../protocol';
-import { END, inlineMarkup, runtimeTags, shellStart } from './markup';
-import { nonceAttribute, payloadProblem, payloadScript, placeholder } from './serialize';
-import { DEFAULT_PAGELET_TIMEOUT, type Page, type Pagelet, type PageletContent, type RenderOptions } from './types';
-import { validate } from './validate';
+import { END, findPlaceholders, inlineMarkup, runtimeTags, shellStart } from './markup';
+import { checkPayload, nonceAttribute, payloadScript, quoted } from './serialize';
+import type { Page, PageletContent, RenderOptions } from './types';
+import { validate, type PageletPlan, type PagePlan } from './validate';
 
 // setTimeout fires at once for delays above this; longer timeouts mean "no timer".
-const MAX_DELAY = 2 ** 31 - 1;
+export const MAX_DELAY = 2 ** 31 - 1;
 const CONTENT_FIELDS = Object.keys(FIELDS).filter((f) => f !== 'target' && f !== 'total') as (keyof PageletContent)[];
+const EMPTY: PageletContent = { html: '' };
 
 const defaultOnError = (error: unknown, id: string) => console.error(`pagelet "${id}":`, error);
 const ignore = () => {};
-const isAsyncGeneratorFunction = (f: unknown) => Object.prototype.toString.call(f) === '[object AsyncGeneratorFunction]';
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -37,6 +38,10 @@ class Slot {
   sent = 0;
   /** nothing more comes from it: finished or failed */
   done = false;
+  /** its result had unknown fields, reported once */
+  warned = false;
+  /** a streamed pagelet whose last item is not read yet: its next item is asked for once it is (backpressure) */
+  parked = false;
   /** set while waiting for its result or first item under a timeout */
   group: TimeoutGroup | undefined = undefined;
   /** a streamed pagelet's own timer, for each item after the first */
@@ -44,17 +49,23 @@ class Slot {
   /** a streamed pagelet's iterator while it is being read */
   iterator: AsyncIterator<unknown> | undefined = undefined;
   /** inline mode: pieces not read yet */
-  queue: string[] | undefined = undefined;
+  queue: Emitted[] | undefined = undefined;
   // The signal is created when render reads it: most renders never do, and an AbortController is ~0.75 KB of heap.
   controller: AbortController | undefined = undefined;
   signal: AbortSignal | undefined = undefined;
   aborted = false;
   reason: unknown = undefined;
-  constructor(
-    readonly pagelet: Pagelet,
-    readonly ms: number,
-    readonly streams: boolean,
-  ) {}
+  constructor(readonly plan: PageletPlan) {}
+}
+
+/** A payload (inline mode: a piece) waiting to be read; serialized only then, so a stalled reader holds no copy. */
+interface Emitted {
+  slot: Slot;
+  content: PageletContent;
+  /** its place among the pagelet's payloads: after the first, an append */
+  index: number;
+  /** it is the pagelet's fallback */
+  fallback: boolean;
 }
 
 const SLOT = Symbol('slot');
@@ -74,6 +85,21 @@ class RenderContext {
 }
 
 /**
+ * One 'abort' listener per options.signal, however many pages share it (a server-wide shutdown signal would
+ * otherwise collect one listener per open response, and Node warns past ten).
+ */
+const watchers = new WeakMap<AbortSignal, Set<Render>>();
+const watch = (signal: AbortSignal, render: Render) => {
+  let renders = watchers.get(signal);
+  if (!renders) {
+    const set = (renders = new Set());
+    watchers.set(signal, set);
+    signal.addEventListener('abort', () => [...set].forEach((r) => r.handleEvent()), { once: true });
+  }
+  renders.add(render);
+};
+
+/**
  * A page being rendered, read chunk by chunk: what renderToChunks and the adapters are built on. Pull-based and
  * synchronous where it can be, so an adapter writes every chunk already there without a promise per chunk.
  * @internal not part of the package's API (index.ts does not export it)
@@ -88,6 +114,24 @@ export interface PageStream {
   changed(): Promise<void>;
   /** Stops the page: aborts every pending render; a no-op once it is over. */
   cancel(): void;
+  /** the page's writeTimeout, in ms, for the adapter (Infinity: none) */
+  readonly writeTimeout: number;
+}
+
+/** A checked page whose renders have not started: `start()` starts them and returns the stream. */
+export interface PreparedRender {
+  start(): PageStream;
+  readonly writeTimeout: number;
+}
+
+/**
+ * Checks a page (throwing before anything starts) without starting its renders, so an adapter can still decide
+ * not to (a client already gone, a HEAD request).
+ * @internal see PageStream
+ */
+export function prepareRender(page: Page, options: RenderOptions = {}): PreparedRender {
+  const plan = validate(page, options);
+  return { start: () => new Render(plan, options), writeTimeout: plan.writeTimeout };
 }
 
 /**
@@ -96,10 +140,11 @@ export interface PageStream {
  * @internal see PageStream
  */
 export function startRender(page: Page, options: RenderOptions = {}): PageStream {
-  return new Render(page, options);
+  return new Render(validate(page, options), options);
 }
 
 class Render implements PageStream {
+  readonly writeTimeout: number;
   private readonly slots: Slot[];
   private readonly inline: boolean;
   private readonly nonce: string;
@@ -108,11 +153,13 @@ class Render implements PageStream {
   private readonly signal: AbortSignal | undefined;
   private readonly groups: TimeoutGroup[] = [];
   /** pipeline mode: the chunks ready, read from `head` on */
-  private readonly out: string[] = [];
+  private readonly out: (string | Emitted | undefined)[] = [];
   private head = 0;
   /** inline mode: the document in order, strings and pagelet indexes standing for their pieces */
   private readonly parts: (string | number)[] = [];
   private cursor = 0;
+  /** a high surrogate that ended the last chunk: sent with the next, so a pair split across chunks stays whole */
+  private carry = '';
   /** pagelets not done */
   private pending: number;
   private stopped = false;
@@ -120,9 +167,9 @@ class Render implements PageStream {
   private waiting: Promise<void> | undefined = undefined;
   private wake: (() => void) | undefined = undefined;
 
-  constructor(page: Page, options: RenderOptions) {
-    validate(page, options);
-    const { pagelets, body } = page;
+  constructor(plan: PagePlan, options: RenderOptions) {
+    const { pagelets, body } = plan;
+    this.writeTimeout = plan.writeTimeout;
     const inline = (this.inline = options.mode === 'inline');
     const nonce = (this.nonce = nonceAttribute(options.nonce));
     this.onError = options.onError ?? defaultOnError;
@@ -131,10 +178,9 @@ class Render implements PageStream {
 
     let streamed = false;
     this.slots = pagelets.map((pagelet) => {
-      const streams = pagelet.stream ?? isAsyncGeneratorFunction(pagelet.render);
-      streamed ||= streams;
-      const ms = pagelet.timeout ?? options.timeout ?? DEFAULT_PAGELET_TIMEOUT;
-      const slot = new Slot(pagelet, ms, streams);
+      streamed ||= pagelet.streams;
+      const slot = new Slot(pagelet);
+      const ms = pagelet.timeout;
       if (ms < MAX_DELAY) {
         let group = this.groups.find((g) => g.ms === ms);
         if (!group) this.groups.push((group = { ms, waiting: 0 }));
@@ -147,26 +193,19 @@ class Render implements PageStream {
     // A streamed pagelet sends an unknown number of payloads: then no payload can say how many the page sends.
     this.total = streamed ? undefined : pagelets.length;
 
-    const head = shellStart + (inline ? '' : runtimeTags(options.runtime, nonce)) + (page.head ?? '') + '</head><body>';
+    const head = shellStart + (inline ? '' : runtimeTags(options.runtime, nonce)) + plan.head + '</head><body>';
     if (inline) {
-      // Each placeholder is split after its opening tag: shell up to there, then the pagelet, then the rest.
-      const found = pagelets
-        .map((p, i) => {
-          const markup = placeholder(p.id);
-          const at = body.indexOf(markup);
-          return { i, at, end: at + markup.length - '</div>'.length };
-        })
-        .filter((f) => f.at >= 0)
-        .sort((a, b) => a.at - b.at);
+      // Each placeholder is split after its start tag: shell up to there, then the pagelet, then the rest.
+      const found = findPlaceholders(body, new Map(pagelets.map((p, i) => [p.id, i])));
       let from = 0;
       let text = head;
-      for (const { i, end } of found) {
+      for (const [end, i] of found) {
         this.parts.push(text + body.slice(from, end), i);
         from = end;
         text = '';
       }
       this.parts.push(text + body.slice(from));
-      const placed = new Set(found.map((f) => f.i));
+      const placed = new Set(found.map(([, i]) => i));
       pagelets.forEach((_, i) => placed.has(i) || this.parts.push(i));
       this.parts.push(END);
     } else {
@@ -175,24 +214,23 @@ class Render implements PageStream {
     }
 
     if (this.signal?.aborted) this.handleEvent();
-    else this.signal?.addEventListener('abort', this);
+    else if (this.signal) watch(this.signal, this);
 
     for (const slot of this.slots) {
       if (this.stopped) break;
-      let result: unknown;
       try {
-        result = slot.pagelet.render(new RenderContext(slot));
+        const result = slot.plan.render(new RenderContext(slot));
+        // Handlers are attached at once, so a late or post-cancel rejection is never unhandled; neither can throw.
+        if (isThenable(result))
+          Promise.resolve(result).then(
+            (value) => this.guard(slot, this.accept, value),
+            (error) => this.guard(slot, this.fail, error),
+          );
+        else this.accept(slot, result);
       } catch (error) {
         // reported like a rejection: after this returns, never during it
-        result = Promise.reject(error);
+        Promise.resolve().then(() => this.guard(slot, this.fail, error));
       }
-      // Handlers are attached at once, so a late or post-cancel rejection is never unhandled.
-      if (isThenable(result))
-        Promise.resolve(result).then(
-          (value) => this.accept(slot, value),
-          (error) => this.fail(slot, error),
-        );
-      else this.accept(slot, result);
     }
     for (const group of this.groups)
       if (group.waiting && !this.stopped) group.timer = setTimeout(() => this.expire(group), group.ms);
@@ -206,34 +244,27 @@ class Render implements PageStream {
         throw reason;
       }
       if (this.stopped) return null;
-      let chunk: string | undefined;
-      if (!this.inline) {
-        const { out } = this;
-        if (this.head === out.length) {
-          if (this.pending) return undefined;
-          this.stop(undefined);
-          return null;
-        }
-        chunk = out[this.head++]!;
-        // Emptied whenever the reader catches up, so written chunks are not kept.
-        if (this.head === out.length) out.length = this.head = 0;
-      } else {
-        const part = this.parts[this.cursor];
-        if (part === undefined) {
-          this.stop(undefined);
-          return null;
-        }
-        if (typeof part === 'string') {
-          this.cursor++;
-          chunk = part;
-        } else {
-          const slot = this.slots[part]!;
-          if (slot.queue!.length) chunk = slot.queue!.shift();
-          else if (slot.done) this.cursor++;
-          else return undefined;
-        }
+      let chunk = this.next();
+      if (chunk === undefined) return undefined;
+      if (chunk === null) {
+        chunk = this.carry; // a lone high surrogate at the very end stays what it is
+        this.carry = '';
+        if (chunk) return chunk;
+        this.stop(undefined);
+        return null;
       }
-      if (chunk) return chunk; // empty pieces are skipped
+      if (!chunk) continue; // empty pieces are skipped
+      if (this.carry) {
+        chunk = this.carry + chunk;
+        this.carry = '';
+      }
+      const last = chunk.charCodeAt(chunk.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        this.carry = chunk[chunk.length - 1]!;
+        chunk = chunk.slice(0, -1);
+        if (!chunk) continue;
+      }
+      return chunk;
     }
   }
 
@@ -245,11 +276,74 @@ class Render implements PageStream {
     if (!this.stopped) this.stop(new DOMException('The page was cancelled', 'AbortError'));
   }
 
-  /** options.signal aborted (the render is its listener: no closure needed) */
+  /** options.signal aborted */
   handleEvent(): void {
+    if (this.stopped) return;
     const { reason } = this.signal!;
     this.failure = { reason };
     this.stop(reason);
+  }
+
+  /** The next piece of the document, '' for an empty one, undefined while none is ready, null at the end. */
+  private next(): string | null | undefined {
+    if (!this.inline) {
+      const { out } = this;
+      if (this.head === out.length) return this.pending ? undefined : null;
+      const entry = out[this.head]!;
+      out[this.head++] = undefined;
+      // Emptied whenever the reader catches up, so written chunks are not kept.
+      if (this.head === out.length) out.length = this.head = 0;
+      return typeof entry === 'string' ? entry : this.serialize(entry);
+    }
+    const part = this.parts[this.cursor];
+    if (part === undefined) return null;
+    if (typeof part === 'string') {
+      this.cursor++;
+      return part;
+    }
+    const slot = this.slots[part]!;
+    if (slot.queue!.length) return this.serialize(slot.queue!.shift()!);
+    if (!slot.done) return undefined;
+    this.cursor++;
+    return '';
+  }
+
+  /** An emitted payload as markup, now that the reader takes it; then a parked stream may go on. */
+  private serialize(entry: Emitted): string {
+    const { slot } = entry;
+    let chunk: string;
+    try {
+      chunk = this.markup(entry.content, entry);
+    } catch (error) {
+      // Too large to serialize (V8's string limit), or a field that cannot be: the pagelet's failure, here. Its
+      // first payload is replaced by the fallback (by empty html when the fallback is what failed); after a first
+      // payload a streamed pagelet sends nothing more.
+      this.report(slot, error);
+      if (!slot.done) this.end(slot, error);
+      if (entry.index) return '';
+      try {
+        chunk = this.markup(entry.fallback ? EMPTY : slot.plan.fallback, entry);
+      } catch {
+        chunk = this.markup(EMPTY, entry);
+      }
+    }
+    if (slot.parked) {
+      slot.parked = false;
+      if (!slot.done && !this.stopped) this.pull(slot);
+    }
+    return chunk;
+  }
+
+  private markup(content: PageletContent, { slot, index }: Emitted): string {
+    if (this.inline) return inlineMarkup(content, this.nonce);
+    // Only the known content fields, so a result cannot override `target` or `total`.
+    const payload: Record<string, unknown> = { target: slot.plan.id };
+    for (const field of CONTENT_FIELDS) {
+      const value = field === 'append' && index ? true : content[field];
+      if (value !== undefined) payload[field] = value;
+    }
+    if (this.total !== undefined) payload.total = this.total;
+    return payloadScript(payload as unknown as Payload, this.nonce);
   }
 
   private notify() {
@@ -263,47 +357,73 @@ class Render implements PageStream {
   private stop(reason: unknown) {
     if (this.stopped) return;
     this.stopped = true;
-    this.signal?.removeEventListener('abort', this);
+    if (this.signal) watchers.get(this.signal)?.delete(this);
     for (const group of this.groups) clearTimeout(group.timer);
     for (const slot of this.slots) {
+      if (slot.queue) slot.queue.length = 0;
       if (slot.done) continue;
       clearTimeout(slot.timer);
       this.abort(slot, reason);
       this.close(slot);
     }
+    // What is still queued is never read: let it go.
+    this.out.length = this.head = 0;
     this.notify();
+  }
+
+  /** Runs one step for a pagelet from a promise callback; what it throws fails the pagelet, never the process. */
+  private guard<T>(slot: Slot, step: (slot: Slot, value: T) => void, value: T) {
+    try {
+      step.call(this, slot, value);
+    } catch (error) {
+      try {
+        this.fail(slot, error);
+      } catch (reason) {
+        // fail() runs no user code that can throw out of it; should it all the same, the page ends with it
+        this.failure ??= { reason };
+        this.stop(reason);
+      }
+    }
   }
 
   /** A render's result: its content, or the iterable of a streamed pagelet. */
   private accept(slot: Slot, value: unknown) {
     if (this.stopped || slot.done) return;
+    const id = JSON.stringify(slot.plan.id);
     if (isAsyncIterable(value)) {
-      if (!slot.streams)
-        return this.fail(
-          slot,
-          new TypeError(
-            `pagelet ${JSON.stringify(slot.pagelet.id)} returned an async iterable: declare it with stream: true`,
-          ),
-        );
-      try {
-        slot.iterator = value[Symbol.asyncIterator]();
-      } catch (error) {
-        return this.fail(slot, error);
-      }
+      if (!slot.plan.streams)
+        return this.fail(slot, new TypeError(`pagelet ${id} returned an async iterable: declare it with stream: true`));
+      slot.iterator = value[Symbol.asyncIterator]();
       return this.pull(slot);
     }
-    const problem = payloadProblem(value, true);
-    if (problem)
-      return this.fail(
-        slot,
-        new TypeError(`pagelet ${JSON.stringify(slot.pagelet.id)} rendered an invalid result: ${problem}`),
-      );
-    this.emit(slot, value as PageletContent);
+    const content = this.check(slot, value, `pagelet ${id} rendered an invalid result`);
+    if (!content) return;
+    this.emit(slot, content);
     this.finish(slot);
   }
 
-  /** Asks a streamed pagelet's iterator for its next item. */
+  /** A result or item checked and copied, or undefined once the pagelet has failed for it. */
+  private check(slot: Slot, value: unknown, what: string): PageletContent | undefined {
+    const checked = checkPayload(value, true);
+    if (checked.problem !== undefined) {
+      this.fail(slot, new TypeError(`${what}: ${checked.problem}`));
+      return undefined;
+    }
+    if (checked.unknown.length && !slot.warned) {
+      slot.warned = true;
+      const names = checked.unknown.map(quoted).join(', ');
+      this.report(slot, new TypeError(`pagelet ${JSON.stringify(slot.plan.id)}: unknown fields ${names} ignored (known: ${CONTENT_FIELDS.join(', ')})`));
+    }
+    return checked.fields as PageletContent;
+  }
+
+  /** Asks a streamed pagelet's iterator for its next item; the wait for an item after the first is timed. */
   private pull(slot: Slot) {
+    const ms = slot.plan.timeout;
+    if (slot.sent && ms < MAX_DELAY) {
+      clearTimeout(slot.timer);
+      slot.timer = setTimeout(() => this.timeout(slot, ` waiting for item ${slot.sent + 1}`), ms);
+    }
     let next: unknown;
     try {
       next = slot.iterator!.next();
@@ -311,63 +431,61 @@ class Render implements PageStream {
       return this.fail(slot, error);
     }
     Promise.resolve(next).then(
-      (result) => this.item(slot, result),
-      (error) => this.fail(slot, error),
+      (result) => this.guard(slot, this.item, result),
+      (error) => this.guard(slot, this.fail, error),
     );
   }
 
   private item(slot: Slot, result: unknown) {
     if (this.stopped || slot.done) return;
-    const name = () => JSON.stringify(slot.pagelet.id);
+    const id = JSON.stringify(slot.plan.id);
     if (typeof result !== 'object' || result === null)
-      return this.fail(slot, new TypeError(`pagelet ${name()}: its iterator returned a non-object`));
+      return this.fail(slot, new TypeError(`pagelet ${id}: its iterator returned a non-object`));
     const { done, value } = result as IteratorResult<unknown>;
     if (done) {
       slot.iterator = undefined; // finished by itself: no return() to call
       return this.finish(slot);
     }
-    const problem = payloadProblem(value, true);
-    if (problem) return this.fail(slot, new TypeError(`pagelet ${name()} yielded an invalid item: ${problem}`));
-    this.emit(slot, value as PageletContent);
-    if (slot.ms < MAX_DELAY) {
-      clearTimeout(slot.timer);
-      slot.timer = setTimeout(() => this.timeout(slot, ` waiting for item ${slot.sent + 1}`), slot.ms);
-    }
-    this.pull(slot);
+    clearTimeout(slot.timer); // the next wait is timed from the next pull
+    const content = this.check(slot, value, `pagelet ${id} yielded an invalid item`);
+    if (!content) return;
+    this.emit(slot, content);
+    // The next item is asked for once the reader has taken this one: a reader that stalls stalls the stream too.
+    slot.parked = true;
   }
 
-  /** One payload (inline mode: one piece) for the pagelet; after a first one, an append. */
-  private emit(slot: Slot, content: PageletContent) {
+  /** One payload (inline mode: one piece) for the pagelet, queued for the reader. */
+  private emit(slot: Slot, content: PageletContent, fallback = false) {
     this.leave(slot);
-    if (this.inline) slot.queue!.push(inlineMarkup(content, this.nonce));
-    else {
-      // Only the known content fields, so a result cannot override `target` or `total`.
-      const payload: Record<string, unknown> = { target: slot.pagelet.id };
-      for (const field of CONTENT_FIELDS) {
-        const value = field === 'append' && slot.sent ? true : content[field];
-        if (value !== undefined) payload[field] = value;
-      }
-      if (this.total !== undefined) payload.total = this.total;
-      this.out.push(payloadScript(payload as unknown as Payload, this.nonce));
-    }
-    slot.sent++;
+    const entry: Emitted = { slot, content, index: slot.sent++, fallback };
+    if (this.inline) slot.queue!.push(entry);
+    else this.out.push(entry);
     this.notify();
+  }
+
+  /** onError, whose throw is ignored: it must not break the response. */
+  private report(slot: Slot, error: unknown) {
+    try {
+      this.onError(error, slot.plan.id);
+    } catch {
+      // ignored, as documented
+    }
   }
 
   private fail(slot: Slot, error: unknown) {
     if (this.stopped || slot.done) return;
     this.abort(slot, error);
     this.close(slot);
-    try {
-      this.onError(error, slot.pagelet.id);
-    } catch {
-      // a throwing onError must not break the response
-    }
+    this.report(slot, error);
     if (this.stopped) return; // onError cancelled the page
-    if (!slot.sent) {
-      const fallback = slot.pagelet.fallback;
-      this.emit(slot, typeof fallback === 'string' ? { html: fallback } : (fallback ?? { html: '' }));
-    }
+    if (!slot.sent) this.emit(slot, slot.plan.fallback, true);
+    this.finish(slot);
+  }
+
+  /** A pagelet that failed after its payload was queued: stopped, with nothing more to send. */
+  private end(slot: Slot, error: unknown) {
+    this.abort(slot, error);
+    this.close(slot);
     this.finish(slot);
   }
 
@@ -392,7 +510,7 @@ class Render implements PageStream {
   }
 
   private timeout(slot: Slot, waitingFor: string) {
-    const message = `pagelet ${JSON.stringify(slot.pagelet.id)} timed out after ${slot.ms} ms${waitingFor}`;
+    const message = `pagelet ${JSON.stringify(slot.plan.id)} timed out after ${slot.plan.timeout} ms${waitingFor}`;
     this.fail(slot, Object.assign(new Error(message), { name: 'TimeoutError' }));
   }
 

@@ -45,22 +45,50 @@ export const idProblem = (id: unknown): string | undefined => {
 /** A value for an error message: strings quoted, anything else by type. */
 export const quoted = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : typeof value);
 
-const FIELD_TYPES = Object.entries(FIELDS);
-const CONTENT_TYPES = FIELD_TYPES.filter(([field]) => field !== 'target' && field !== 'total');
+const PAYLOAD_TYPES = Object.entries(FIELDS);
+const CONTENT_TYPES = PAYLOAD_TYPES.filter(([field]) => field !== 'target' && field !== 'total');
+const CONTENT_NAMES = CONTENT_TYPES.map(([field]) => field).join(', ');
+const PAYLOAD_KEYS = new Set(Object.keys(FIELDS));
+const CONTENT_KEYS = new Set(CONTENT_TYPES.map(([field]) => field));
+
+/** A payload (or a render's content) read once: its fields, copied, or what is wrong with it. */
+export type Checked =
+  | { fields: Record<string, unknown>; unknown: string[]; problem?: undefined }
+  | { problem: string; fields?: undefined; unknown?: undefined };
 
 /**
- * What is wrong with a payload, or undefined. With `content`, checks a render result instead
- * (a payload without `target` and `total`, which are not looked at).
+ * Checks a payload and copies its protocol fields, each read exactly once (a getter cannot change what was checked;
+ * an array is copied, so it cannot change after). With `content`, checks a render's result instead: a payload
+ * without `target` and `total`, which must have at least one content field. `unknown` lists the other own keys,
+ * `__proto__` among them: the caller decides what they mean, and never writes `__proto__`, which a `<script>`'s
+ * object literal would take as the prototype. What a getter or proxy throws is thrown.
  */
-export const payloadProblem = (value: unknown, content = false): string | undefined => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'expected an object';
-  for (const [field, type] of content ? CONTENT_TYPES : FIELD_TYPES) {
+export const checkPayload = (value: unknown, content = false): Checked => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { problem: `expected an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` };
+  const fields: Record<string, unknown> = {};
+  let found = 0;
+  for (const [field, type] of content ? CONTENT_TYPES : PAYLOAD_TYPES) {
     const v = (value as Record<string, unknown>)[field];
     if (v === undefined && field !== 'target') continue;
-    if (!hasFieldType(v, type)) return `${field}: expected ${type}`;
+    if (!hasFieldType(v, type)) return { problem: `${field}: expected ${type}` };
     // JSON writes NaN and Infinity as null, which the runtime rejects: refuse them here instead.
-    if (type === 'number' && !Number.isFinite(v)) return `${field}: expected a finite number`;
+    if (type === 'number' && !Number.isFinite(v)) return { problem: `${field}: expected a finite number` };
+    fields[field] = Array.isArray(v) ? Array.prototype.slice.call(v) : v;
+    found++;
   }
+  if (content && !found) {
+    const iterable = typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+    return {
+      problem: iterable
+        ? `expected content or an AsyncIterable, got a synchronous iterable: a streamed pagelet is an async function* (or returns an AsyncIterable with stream: true)`
+        : `expected at least one of ${CONTENT_NAMES}`,
+    };
+  }
+  // A target names an element by id: no element has an empty one (PROTOCOL.md §2).
+  if (fields.target === '') return { problem: 'target: must not be empty' };
+  const known = content ? CONTENT_KEYS : PAYLOAD_KEYS;
+  return { fields, unknown: Object.keys(value).filter((key) => !known.has(key)) };
 };
 
 /**
@@ -75,12 +103,16 @@ export const placeholder = (id: string): string => {
 
 /**
  * One payload as one `<script>` chunk: `<script nonce="N">BigPipe.onPageletArrive(JSON)</script>`, the JSON
- * escaped by escapeJson. Throws a TypeError for an invalid payload or nonce.
+ * escaped by escapeJson. Throws a TypeError for an invalid payload or nonce. Fields are written in the protocol's
+ * order, then unknown ones; an own key `__proto__` (JSON.parse makes one) is never written.
  */
 export const serializePagelet = (payload: Payload, options: { nonce?: string } = {}): string => {
-  const problem = payloadProblem(payload);
-  if (problem) throw new TypeError(`invalid payload: ${problem}`);
-  return payloadScript(payload, nonceAttribute(options.nonce));
+  const checked = checkPayload(payload);
+  if (checked.problem !== undefined) throw new TypeError(`invalid payload: ${checked.problem}`);
+  // Unknown fields travel (a later protocol version may add some), except `__proto__`: see checkPayload.
+  const out = checked.fields;
+  for (const key of checked.unknown) if (key !== '__proto__') out[key] = (payload as unknown as Record<string, unknown>)[key];
+  return payloadScript(out as unknown as Payload, nonceAttribute(options.nonce));
 };
 
 /** serializePagelet without its checks, for a payload and nonce attribute already checked (the render core). */

@@ -62,8 +62,16 @@ export interface RenderOptions {
   /** aborting it cancels the page: pending renders are aborted and the output stops (see renderToChunks) */
   signal?: AbortSignal;
   /**
-   * Called once per failed pagelet (thrown, rejected, timed out, invalid result or item, a stream failing midway),
-   * never for a cancelled page.
+   * ms a ready chunk may wait for the client to take it (DEFAULT_WRITE_TIMEOUT when absent; `Infinity`: forever).
+   * A client that stops reading without disconnecting holds the response open; past this the response is ended as
+   * incomplete and every pending render aborted. renderToChunks has no client: the option is for the adapters.
+   */
+  writeTimeout?: number;
+  /**
+   * Called once per failed pagelet (thrown, rejected, timed out, invalid result or item, a stream failing midway,
+   * a payload too large to serialize), never for a cancelled page; and once per pagelet whose result has fields the
+   * protocol does not know (a TypeError; they are ignored and the known ones sent), so a typo such as `content`
+   * or `css_link` is seen.
    * Default: console.error. What it throws is ignored.
    */
   onError?(error: unknown, pageletId: string): void;
@@ -80,3 +88,6 @@ export interface Chunks extends AsyncIterableIterator<string> {
  * with `options.timeout` or per pagelet with `timeout`; `Infinity` means no timeout.
  */
 export const DEFAULT_PAGELET_TIMEOUT = 3000;
+
+/** Default `writeTimeout`, in ms: how long a ready chunk may wait for a client that has stopped reading. */
+export const DEFAULT_WRITE_TIMEOUT = 30_000;

@@ -64,7 +64,7 @@ describe('inline mode', () => {
     const content = { css_links: ['/a.css?x=1&y=2'], css: 'p{}', html: '<p>F</p>', js_links: ['/a.js'], js: 'f()' };
     const out = await html([render('feed', content)], placeholder('feed'), 'N0nce');
     expect(out).toContain(
-      '<div id="feed"><link rel="stylesheet" href="/a.css?x=1&amp;y=2"><style nonce="N0nce">p{}</style><p>F</p>' +
+      '<div id="feed"><link nonce="N0nce" rel="stylesheet" href="/a.css?x=1&amp;y=2"><style nonce="N0nce">p{}</style><p>F</p>' +
         '<script nonce="N0nce" src="/a.js"></script><script nonce="N0nce">f()</script></div>',
     );
   });

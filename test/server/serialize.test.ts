@@ -19,7 +19,8 @@ const piece = fc.oneof(
 const hostileString = fc.oneof(fc.string({ unit: piece }), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
 const payload: fc.Arbitrary<Payload> = fc.record(
   {
-    target: hostileString,
+    // a target names an element: never empty (PROTOCOL.md §2)
+    target: hostileString.filter((t) => t !== ''),
     html: hostileString,
     append: fc.boolean(),
     css: hostileString,
@@ -109,8 +110,25 @@ describe('serializePagelet', () => {
     [{ target: 'a', append: 'yes' }, /append/],
     [{ target: 'a', total: NaN }, /total: expected a finite number/],
     [{ target: 'a', total: Infinity }, /total: expected a finite number/],
+    [{ target: '' }, /target: must not be empty/],
+    // a hole is no string: JSON would write it as null, which the runtime rejects
+    [{ target: 'a', css_links: [, '/a.css'] }, /css_links: expected string\[\]/],
+    [{ target: 'a', js_links: new Array(2) }, /js_links: expected string\[\]/],
   ])('rejects the invalid payload %j', (p, message) => {
     expect(() => serializePagelet(p as unknown as Payload)).toThrow(message);
+  });
+
+  it('never writes a __proto__ key, which the page would take as the prototype', () => {
+    const payload = JSON.parse('{"target":"a","__proto__":{"total":1},"html":"x","later":1}');
+    const html = serializePagelet(payload);
+    expect(html).toBe('<script>BigPipe.onPageletArrive({"target":"a","html":"x","later":1})</script>');
+  });
+
+  it('reads each field once, so a getter cannot change what was checked', () => {
+    let reads = 0;
+    const payload = { target: 'a', get html() { return reads++ ? (1 as unknown as string) : 'x'; } };
+    expect(serializePagelet(payload)).toContain('"html":"x"');
+    expect(reads).toBe(1);
   });
 });
 
