@@ -1,6 +1,6 @@
 /** bigpipe-js/server: stream a page pagelet by pagelet over a Web ReadableStream or a Node ServerResponse. */
 export { renderToChunks } from './chunks';
-export { DEFAULT_PAGELET_TIMEOUT } from './types';
+export { DEFAULT_PAGELET_TIMEOUT, DEFAULT_WRITE_TIMEOUT } from './types';
 export type { Chunks, Page, Pagelet, PageletContent, RenderOptions } from './types';
 export { noscriptRedirect, pickMode } from './mode';
 export type { RequestLike } from './mode';

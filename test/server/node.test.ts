@@ -269,12 +269,12 @@ describe('renderToNodeResponse on a response object', () => {
     expect(a.signal!.aborted).toBe(true);
   });
 
-  it('aborts the renders at once and writes nothing for a client that is already gone', async () => {
+  it('starts no render and writes nothing for a client that is already gone', async () => {
     const res = new FakeResponse();
     res.destroyed = true;
     const a = heldPagelet('a');
     await renderToNodeResponse(page(a.pagelet), res.response, quiet);
-    expect([res.headersSent, res.writes.length, a.signal!.aborted]).toEqual([false, 0, true]);
+    expect([res.headersSent, res.writes.length, a.calls]).toEqual([false, 0, 0]);
   });
 
   it('aborts the pending renders when writing throws', async () => {
@@ -300,10 +300,107 @@ describe('renderToNodeResponse on a response object', () => {
     expect(a.signal!.aborted).toBe(true);
   });
 
-  it('rejects an invalid page before writing anything', async () => {
+  it('rejects an invalid page after answering 500, with no page written', async () => {
     const res = new FakeResponse();
-    const render = () => ({});
+    const render = () => ({ html: '' });
     await expect(renderToNodeResponse(page({ id: 'a', render }, { id: 'a', render }), res.response)).rejects.toThrow(/duplicate id/);
-    expect([res.headersSent, res.headers.size, res.writes.length]).toEqual([false, 0, 0]);
+    expect([res.statusCode, res.ended, res.writes.length]).toEqual([500, true, 0]);
+  });
+});
+
+describe('renderToNodeResponse off the happy path', () => {
+  it('rejects and renders nothing on a response that has already ended', async () => {
+    const a = heldPagelet('a');
+    const settledWith = deferred<unknown>();
+    const url = await serve((_, res) => {
+      res.end('answered by a middleware');
+      renderToNodeResponse({ body: BODY, pagelets: [a.pagelet] }, res, quiet).then(settledWith.resolve, settledWith.resolve);
+    });
+    expect(await (await fetch(url)).text()).toBe('answered by a middleware');
+    expect(String(await settledWith.promise)).toMatch(/already ended/);
+    expect(a.calls).toBe(0);
+  });
+
+  it('answers 500 for an invalid page, and rejects', async () => {
+    const rejected = deferred<unknown>();
+    const url = await serve((_, res) => {
+      renderToNodeResponse({ body: '', pagelets: [{ id: 'not an id', render: () => ({ html: '' }) }] }, res).catch(rejected.resolve);
+    });
+    const response = await fetch(url);
+    expect(response.status).toBe(500);
+    await response.text();
+    expect(String(await rejected.promise)).toMatch(/id must not contain whitespace/);
+  });
+
+  it('sends the headers at once for HEAD and renders nothing', async () => {
+    const a = heldPagelet('a');
+    const url = await serve((_, res) => void renderToNodeResponse({ body: BODY, pagelets: [a.pagelet] }, res, quiet));
+    const response = await fetch(url, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(a.calls).toBe(0);
+  });
+
+  it('ends the response of a client that stops reading, after writeTimeout, and aborts the renders', async () => {
+    const a = heldPagelet('a');
+    const done = deferred<void>();
+    // more than the socket buffers hold, so write() returns false and 'drain' never comes
+    const big = 'x'.repeat(8 << 20);
+    const url = await serve((_, res) => {
+      renderToNodeResponse({ body: big + BODY, pagelets: [a.pagelet] }, res, { ...quiet, writeTimeout: 100 }).then(done.resolve);
+    });
+    const { response } = await request(url);
+    response.pause(); // reads nothing more, and stays connected
+    await done.promise;
+    expect(a.signal!.aborted).toBe(true);
+  });
+
+  it('never settles late or leaks renders on an HTTP/2 stream reset before the call', async () => {
+    const http2 = await import('node:http2');
+    const held = Array.from({ length: 20 }, (_, i) => heldPagelet(`p${i}`));
+    let settled = 0;
+    const all = deferred<void>();
+    const server = http2.createServer((req, res) => {
+      // the client resets the stream before the (slow) handler gets to render
+      req.stream.once('close', () => {
+        const h = held[Number(req.url.slice(1))]!;
+        renderToNodeResponse({ body: `<div id="${h.pagelet.id}"></div>`, pagelets: [h.pagelet] }, res as never, quiet).then(() => {
+          if (++settled === held.length) all.resolve();
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    closers.push(() => {
+      client.destroy();
+      server.close();
+    });
+    held.forEach((_, i) => {
+      const stream = client.request({ ':path': `/${i}` });
+      stream.on('error', () => {});
+      stream.on('ready', () => stream.close(http2.constants.NGHTTP2_CANCEL));
+    });
+    await all.promise;
+    expect(held.every((h) => h.calls === 0 || h.signal!.aborted)).toBe(true);
+  });
+
+  it('aborts every render when an HTTP/2 client resets the stream mid-page', async () => {
+    const http2 = await import('node:http2');
+    const a = heldPagelet('a');
+    const done = deferred<void>();
+    const server = http2.createServer((_, res) => {
+      void renderToNodeResponse({ body: BODY, pagelets: [a.pagelet] }, res as never, quiet).then(done.resolve);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    closers.push(() => {
+      client.destroy();
+      server.close();
+    });
+    const stream = client.request({ ':path': '/' });
+    stream.on('error', () => {});
+    stream.once('data', () => stream.close(http2.constants.NGHTTP2_CANCEL));
+    await done.promise;
+    expect(a.signal!.aborted).toBe(true);
   });
 });

@@ -60,3 +60,20 @@ describe('renderToReadableStream', () => {
     expect(() => renderToReadableStream({ body: '', pagelets: [{ id: 'a', render }, { id: 'a', render }] })).toThrow(/duplicate id/);
   });
 });
+
+describe('renderToReadableStream and a consumer that stops reading', () => {
+  it('errors the stream after writeTimeout and aborts the pending renders', async () => {
+    const a = heldPagelet('a');
+    const b = heldPagelet('b');
+    const stream = renderToReadableStream({ body: '<div id="a"></div><div id="b"></div>', pagelets: [a.pagelet, b.pagelet] }, { onError: () => {}, writeTimeout: 50 });
+    const reader = stream.getReader();
+    await reader.read(); // the shell; the consumer then stops reading
+    a.result.resolve({ html: 'A' });
+    await aborted(b.signal!);
+    const rest = await reader.read().then(
+      () => reader.read(),
+      (error) => error,
+    );
+    expect(String(rest)).toMatch(/TimeoutError|no chunk taken/);
+  });
+});
