@@ -25,7 +25,7 @@ import {
   text,
   withEngine,
 } from './lib.mjs';
-import { hostilePayload, hostileString, onWire } from './hostile.mjs';
+import { hostilePayload, hostileString, onWire } from './generators.mjs';
 
 const CALL = 'BigPipe.onPageletArrive(';
 const shorten = (value) => {

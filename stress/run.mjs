@@ -11,6 +11,7 @@ const CAMPAIGNS = [
   ['serialization fuzz', 'fuzz.mjs'],
   ['load with aborts', 'load.mjs'],
   ['slow readers', 'slow.mjs'],
+  ['hostile requests, renders, clients and pages', 'hostile.mjs'],
   ['client bad input', 'bad-input.mjs'],
   ['Trusted Types', 'trusted-types.mjs'],
 ];

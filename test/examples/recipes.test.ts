@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkStream } from '../../src/check';
@@ -55,6 +55,48 @@ describe.each(RECIPES)('the %s recipe', (name) => {
     const report = checkStream(body.arrivals, body.info);
     expect(messages(report)).toEqual([]);
     expect(report.payloads).toBe(3);
+  });
+});
+
+/** Sends a raw request line (Node's parser accepts targets that are no URL) and resolves to the status code. */
+function rawRequest(url: string, target: string) {
+  const { port } = new URL(url);
+  return new Promise<number>((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    let head = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (data) => (head += data));
+    socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0)));
+    socket.on('error', reject);
+  });
+}
+
+describe.each(RECIPES)('the %s recipe off the happy path', (name) => {
+  it('answers request lines that are no URL and keeps serving', async () => {
+    const url = await startRecipe(name, Promise.resolve('<p>Shipped</p>'));
+    for (const target of ['//[', '//%zz/', '/%', '//evil.example/'])
+      expect(await rawRequest(url, target)).toBeGreaterThanOrEqual(200);
+    expect((await fetch(url)).status).toBe(200);
+  });
+
+  it('answers 500 for a page that cannot render, and keeps serving', async () => {
+    let bad = true;
+    const { tinyPage } = await pageModule('page');
+    const server = await (await recipe(name)).start({
+      port: 0,
+      host: '127.0.0.1',
+      page: () => (bad ? { body: '', pagelets: [{ id: 'not an id', render: () => ({ html: '' }) }] } : tinyPage(() => Promise.resolve('ok'))),
+    });
+    cleanups.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const response = await fetch(url);
+    expect(response.status).toBe(500);
+    await response.text().catch(() => '');
+    bad = false;
+    expect((await fetch(url)).status).toBe(200);
   });
 });
 
