@@ -6,5 +6,5 @@ export { noscriptRedirect, pickMode } from './mode';
 export type { RequestLike } from './mode';
 export { renderToNodeResponse } from './node';
 export { escapeJson, placeholder, serializePagelet } from './serialize';
-export { renderToReadableStream } from './web';
+export { renderToReadableStream, renderToResponse } from './web';
 export type { Payload } from '../protocol';

@@ -1,3 +1,4 @@
+import { HEADERS } from './headers';
 import { MAX_DELAY, startRender } from './render';
 import type { Page, RenderOptions } from './types';
 
@@ -33,4 +34,15 @@ export function renderToReadableStream(page: Page, options?: RenderOptions): Rea
       render.cancel();
     },
   });
+}
+
+/**
+ * The page as a Web Response (Hono: `return renderToResponse(page)`, workers, Deno, Bun): the stream of
+ * renderToReadableStream with the protocol's headers (headers.ts) unless `init` sets them, status 200 unless
+ * `init` says otherwise. Validation errors throw here, synchronously, so the framework's error handling answers.
+ */
+export function renderToResponse(page: Page, options?: RenderOptions, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  for (const [name, value] of HEADERS) if (!headers.has(name)) headers.set(name, value);
+  return new Response(renderToReadableStream(page, options), { ...init, headers });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderToChunks } from '../../src/server/chunks';
 import type { Page } from '../../src/server/types';
-import { renderToReadableStream } from '../../src/server/web';
+import { renderToReadableStream, renderToResponse } from '../../src/server/web';
 import { aborted, collect, heldPagelet, payloads } from './helpers';
 
 const quiet = { onError: () => {} };
@@ -75,5 +75,32 @@ describe('renderToReadableStream and a consumer that stops reading', () => {
       (error) => error,
     );
     expect(String(rest)).toMatch(/TimeoutError|no chunk taken/);
+  });
+});
+
+describe('renderToResponse', () => {
+  it('is a 200 Response with the protocol headers and the streamed page', async () => {
+    const response = renderToResponse({ body: '<div id="a"></div>', pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('x-accel-buffering')).toBe('no');
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(payloads(await response.text())).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+  });
+
+  it('keeps the status and headers it is given', () => {
+    const response = renderToResponse({ body: '', pagelets: [] }, {}, { status: 404, headers: { 'Cache-Control': 'private' } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('cache-control')).toBe('private');
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  });
+
+  it('is what a Hono route returns', async () => {
+    const { Hono } = await import('hono');
+    const app = new Hono();
+    app.get('/', () => renderToResponse({ body: '<div id="a"></div>', pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }));
+    const response = await app.request('/');
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await response.text()).toContain('"target":"a","html":"A"');
   });
 });
