@@ -1,0 +1,158 @@
+/** The page-level rules: HTTP headers, the shell, `total`, and the timing that shows buffering. */
+import { ARRIVE, STUB } from '../protocol';
+import { attr, type Script } from './html';
+import type { ChunkReport, Finding, ResponseInfo } from './types';
+
+/** A body that goes on this long after the headers "took long"... */
+export const LONG_MS = 250;
+/** ...and payloads that arrived within this many ms of its end arrived "at the end". */
+export const END_WINDOW_MS = 25;
+
+const META_CHARSET = /<meta\s[^>]*charset\s*=\s*["']?\s*utf-?8(?![\w-])/i;
+const BUFFERING =
+  'compression without a flush per chunk, or a proxy without "X-Accel-Buffering: no" (PROTOCOL.md §8)';
+
+/** A payload as the page-level rules see it. */
+export interface Payload {
+  target?: string;
+  total?: unknown;
+  html?: unknown;
+  chunk: number;
+  at: number;
+}
+
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function checkHeaders(response: ResponseInfo, add: (level: Finding['level'], message: string) => void) {
+  const header = (name: string) => response.headers.get(name);
+  if (response.status !== 200) add('warning', `the status is ${response.status}, not 200`);
+  const type = header('content-type');
+  if (!type) add('error', 'no Content-Type: send "text/html; charset=utf-8" (PROTOCOL.md §8)');
+  else {
+    if (!/^\s*text\/html\s*(;|$)/i.test(type)) add('error', `Content-Type is "${type}", not text/html`);
+    if (!/;\s*charset\s*=\s*"?utf-8"?\s*(;|$)/i.test(type))
+      add(
+        'error',
+        `Content-Type "${type}" has no charset=utf-8: Firefox and WebKit may paint nothing until later chunks ` +
+          '(send "text/html; charset=utf-8", PROTOCOL.md §8)',
+      );
+  }
+  if (header('x-accel-buffering')?.trim().toLowerCase() !== 'no')
+    add('warning', 'no "X-Accel-Buffering: no": an nginx-style proxy in front may buffer the stream (PROTOCOL.md §8)');
+  if (header('content-length') !== null)
+    add('warning', 'Content-Length is set: the server knew the whole body before sending it, so nothing was streamed');
+}
+
+/**
+ * The shell (§1, §5): doctype, meta charset in the first 1024 bytes, the runtime (inline, a script tag, or the stub
+ * before an async one) before the first payload. Returns what it found, for the chunk table.
+ */
+export function checkShell(
+  shell: string,
+  scripts: Script[],
+  first: number,
+  hasPayloads: boolean,
+  add: (level: Finding['level'], message: string, offset?: number) => void,
+): string[] {
+  const found: string[] = [];
+  if (/^\uFEFF?\s*<!doctype html\s*>/i.test(shell)) found.push('doctype');
+  else add('error', 'the page does not start with <!DOCTYPE html> (browsers render it in quirks mode)', 0);
+  const meta = META_CHARSET.exec(shell);
+  if (!meta) add('error', 'no <meta charset="utf-8"> in the shell (PROTOCOL.md §1)', 0);
+  else {
+    const byte = new TextEncoder().encode(shell.slice(0, meta.index)).length;
+    if (byte < 1024) found.push('meta charset');
+    else {
+      const message = `<meta charset="utf-8"> starts at byte ${byte}: browsers only look in the first 1024 bytes`;
+      add('error', message, meta.index);
+    }
+  }
+
+  const inShell = scripts.filter((s) => s.start < first);
+  const src = (s: Script) => attr(s.attrs, 'src');
+  const stub = inShell.find((s) => s.content.trim() === STUB);
+  const inline = inShell.find((s) => src(s) === undefined && s !== stub && s.content.includes(ARRIVE));
+  const external = inShell.filter((s) => src(s) !== undefined);
+  const runtime = external.find((s) => /bigpipe/i.test(src(s)!));
+  if (inline) found.push('runtime inline');
+  else if (runtime) {
+    // A module script runs deferred (or async) whatever its attributes say.
+    const module = attr(runtime.attrs, 'type')?.trim().toLowerCase() === 'module';
+    const deferred = module || attr(runtime.attrs, 'async') !== undefined || attr(runtime.attrs, 'defer') !== undefined;
+    const how = module ? 'module' : 'async';
+    if (!deferred) found.push(`runtime ${src(runtime)}`);
+    else if (stub && stub.start < runtime.start) found.push(`stub, runtime ${src(runtime)} (${how})`);
+    else if (hasPayloads)
+      add(
+        'error',
+        `the runtime ${src(runtime)} loads ${module ? 'as a module (deferred)' : 'with async/defer'} but the stub is ` +
+          'not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
+        runtime.start,
+      );
+  } else if (stub && external.some((s) => s.start > stub.start)) found.push('stub, runtime script');
+  else if (hasPayloads && external.length)
+    add(
+      'warning',
+      'no bigpipe-js runtime recognized before the first payload (inline, <script src="…bigpipe…">, or the ' +
+        `stub of PROTOCOL.md §5); if it is bundled into ${external.map(src).join(', ')}, ignore this`,
+    );
+  else if (hasPayloads)
+    add(
+      'error',
+      'no runtime or stub before the first payload: BigPipe is not defined when it arrives (PROTOCOL.md §5)',
+    );
+  return found;
+}
+
+/** `total` (§2): the same in every payload that has it, and equal to the number of payloads. */
+export function checkTotals(payloads: Payload[], add: (level: Finding['level'], message: string) => void) {
+  if (!payloads.length)
+    return add(
+      'warning',
+      'no payloads: nothing was pipelined. An inline-mode (no-JS) page? pickMode() serves it to crawlers and to ' +
+        '?bigpipe=inline; check --user-agent',
+    );
+  const totals = new Map<number, number[]>();
+  payloads.forEach(({ total }, i) => {
+    if (typeof total === 'number') totals.set(total, [...(totals.get(total) ?? []), i + 1]);
+  });
+  const [total] = totals.keys();
+  if (total === undefined)
+    add(
+      'warning',
+      'no payload carries "total": the runtime starts the JS phase only once the document has ended ' +
+        '(PROTOCOL.md §4.5)',
+    );
+  else if (totals.size > 1) {
+    const which = [...totals].map(([value, numbers]) => `${value} (#${numbers.join(', #')})`);
+    add('error', `the payloads disagree on "total": ${which.join(', ')}`);
+  } else if (total !== payloads.length)
+    add('error', `"total" is ${total} but the page sent ${plural(payloads.length, 'payload')}`);
+}
+
+/**
+ * Buffering (compression without flush, a proxy) shows as every payload arriving at the end of a body that took
+ * long: the whole body at once, or (with two payloads or more) every payload long after the shell.
+ */
+export function checkTiming(
+  chunks: ChunkReport[],
+  payloads: Payload[],
+  headersAt: number,
+  add: (level: Finding['level'], message: string) => void,
+) {
+  const last = chunks.at(-1);
+  if (!last || !payloads.length) return;
+  const took = Math.round(last.at - headersAt);
+  if (took < LONG_MS || !payloads.every((p) => p.at >= last.at - END_WINDOW_MS)) return;
+  if (chunks[0]!.at >= last.at - END_WINDOW_MS)
+    add(
+      'warning',
+      `the whole body arrived at once, ${took} ms after the headers: something buffered the stream: ${BUFFERING}`,
+    );
+  else if (payloads.length > 1)
+    add(
+      'warning',
+      `all ${payloads.length} payloads arrived in the last ${END_WINDOW_MS} ms, ${last.at - chunks[0]!.at} ms after ` +
+        `the shell: if the pagelets finish at different times, something buffers them: ${BUFFERING}`,
+    );
+}
