@@ -1,6 +1,4 @@
 /** The page-level rules: HTTP headers, the shell, `total`, and the timing that shows buffering. */
-import { ARRIVE, STUB } from '../protocol';
-import { attr, type Script } from './html';
 import type { ChunkReport, Finding, ResponseInfo } from './types';
 
 /** A body that goes on this long after the headers "took long"... */
@@ -8,7 +6,6 @@ export const LONG_MS = 250;
 /** ...and payloads that arrived within this many ms of its end arrived "at the end". */
 export const END_WINDOW_MS = 25;
 
-const META_CHARSET = /<meta\s[^>]*charset\s*=\s*["']?\s*utf-?8(?![\w-])/i;
 const BUFFERING =
   'compression without a flush per chunk, or a proxy without "X-Accel-Buffering: no" (PROTOCOL.md §8)';
 
@@ -16,7 +13,6 @@ const BUFFERING =
 export interface Payload {
   target?: string;
   total?: unknown;
-  html?: unknown;
   chunk: number;
   at: number;
 }
@@ -43,49 +39,73 @@ export function checkHeaders(response: ResponseInfo, add: (level: Finding['level
     add('warning', 'Content-Length is set: the server knew the whole body before sending it, so nothing was streamed');
 }
 
+/** A script of the shell, as the runtime rules need it. */
+export interface ShellScript {
+  start: number;
+  /** its src, entities decoded; undefined for an inline script */
+  src?: string;
+  /** its content is the stub of §5 */
+  stub: boolean;
+  /** its content mentions onPageletArrive: an inline runtime (or the stub) */
+  arrive: boolean;
+  /** type="module" */
+  module: boolean;
+  /** async or defer */
+  deferred: boolean;
+}
+
+/** What the stream found in the shell (the page before its first payload). */
+export interface Shell {
+  doctype: boolean;
+  /** the first <meta> that sets charset=utf-8: its offset and UTF-8 byte offset */
+  meta?: { start: number; byte: number };
+  scripts: ShellScript[];
+  ids: Set<string>;
+  /** UTF-8 bytes */
+  bytes: number;
+}
+
+/** What WPE WebKit needs of a streamed document before it paints anything (PROTOCOL.md §8). */
+export const FIRST_PAINT_BYTES = 512;
+
 /**
- * The shell (§1, §5): doctype, meta charset in the first 1024 bytes, the runtime (inline, a script tag, or the stub
- * before an async one) before the first payload. Returns what it found, for the chunk table.
+ * The shell (§1, §5, §8): doctype, meta charset in the first 1024 bytes, the runtime (inline, a script tag, or the
+ * stub before an async one) before the first payload, enough bytes for a first paint. Returns what it found, for the
+ * chunk table.
  */
 export function checkShell(
-  shell: string,
-  scripts: Script[],
-  first: number,
+  shell: Shell,
   hasPayloads: boolean,
   add: (level: Finding['level'], message: string, offset?: number) => void,
 ): string[] {
   const found: string[] = [];
-  if (/^\uFEFF?\s*<!doctype html\s*>/i.test(shell)) found.push('doctype');
+  if (shell.doctype) found.push('doctype');
   else add('error', 'the page does not start with <!DOCTYPE html> (browsers render it in quirks mode)', 0);
-  const meta = META_CHARSET.exec(shell);
+  const { meta } = shell;
   if (!meta) add('error', 'no <meta charset="utf-8"> in the shell (PROTOCOL.md §1)', 0);
+  else if (meta.byte < 1024) found.push('meta charset');
   else {
-    const byte = new TextEncoder().encode(shell.slice(0, meta.index)).length;
-    if (byte < 1024) found.push('meta charset');
-    else {
-      const message = `<meta charset="utf-8"> starts at byte ${byte}: browsers only look in the first 1024 bytes`;
-      add('error', message, meta.index);
-    }
+    const message = `<meta charset="utf-8"> starts at byte ${meta.byte}: browsers only look in the first 1024 bytes`;
+    add('error', message, meta.start);
   }
 
-  const inShell = scripts.filter((s) => s.start < first);
-  const src = (s: Script) => attr(s.attrs, 'src');
-  const stub = inShell.find((s) => s.content.trim() === STUB);
-  const inline = inShell.find((s) => src(s) === undefined && s !== stub && s.content.includes(ARRIVE));
-  const external = inShell.filter((s) => src(s) !== undefined);
-  const runtime = external.find((s) => /bigpipe/i.test(src(s)!));
+  const { scripts } = shell;
+  const stub = scripts.find((s) => s.stub);
+  const inline = scripts.find((s) => s.src === undefined && s !== stub && s.arrive);
+  const external = scripts.filter((s) => s.src !== undefined);
+  const runtime = external.find((s) => /bigpipe/i.test(s.src!));
   if (inline) found.push('runtime inline');
   else if (runtime) {
     // A module script runs deferred (or async) whatever its attributes say.
-    const module = attr(runtime.attrs, 'type')?.trim().toLowerCase() === 'module';
-    const deferred = module || attr(runtime.attrs, 'async') !== undefined || attr(runtime.attrs, 'defer') !== undefined;
+    const { module } = runtime;
+    const deferred = module || runtime.deferred;
     const how = module ? 'module' : 'async';
-    if (!deferred) found.push(`runtime ${src(runtime)}`);
-    else if (stub && stub.start < runtime.start) found.push(`stub, runtime ${src(runtime)} (${how})`);
+    if (!deferred) found.push(`runtime ${runtime.src}`);
+    else if (stub && stub.start < runtime.start) found.push(`stub, runtime ${runtime.src} (${how})`);
     else if (hasPayloads)
       add(
         'error',
-        `the runtime ${src(runtime)} loads ${module ? 'as a module (deferred)' : 'with async/defer'} but the stub is ` +
+        `the runtime ${runtime.src} loads ${module ? 'as a module (deferred)' : 'with async/defer'} but the stub is ` +
           'not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
         runtime.start,
       );
@@ -94,40 +114,52 @@ export function checkShell(
     add(
       'warning',
       'no bigpipe-js runtime recognized before the first payload (inline, <script src="…bigpipe…">, or the ' +
-        `stub of PROTOCOL.md §5); if it is bundled into ${external.map(src).join(', ')}, ignore this`,
+        `stub of PROTOCOL.md §5); if it is bundled into ${external.map((s) => s.src).join(', ')}, ignore this`,
     );
   else if (hasPayloads)
     add(
       'error',
       'no runtime or stub before the first payload: BigPipe is not defined when it arrives (PROTOCOL.md §5)',
     );
+  if (hasPayloads && shell.bytes < FIRST_PAINT_BYTES)
+    add(
+      'warning',
+      `the shell is ${plural(shell.bytes, 'byte')}: WPE WebKit paints nothing of a streamed document before ` +
+        `${FIRST_PAINT_BYTES} bytes have arrived, so the page stays blank until the payloads come; make the first ` +
+        `chunk at least ${FIRST_PAINT_BYTES} bytes (PROTOCOL.md §8)`,
+    );
   return found;
 }
 
-/** `total` (§2): the same in every payload that has it, and equal to the number of payloads. */
-export function checkTotals(payloads: Payload[], add: (level: Finding['level'], message: string) => void) {
-  if (!payloads.length)
-    return add(
+/**
+ * `total` (§2): the same in every payload that has it, and equal to the number of payloads. A page may send none
+ * (one with a streamed pagelet cannot know it): the runtime then starts its JS phase at the end of the document
+ * (§4.5), so that is no finding. Returns whether any payload carries it.
+ */
+export function checkTotals(payloads: Payload[], add: (level: Finding['level'], message: string) => void): boolean {
+  if (!payloads.length) {
+    add(
       'warning',
       'no payloads: nothing was pipelined. An inline-mode (no-JS) page? pickMode() serves it to crawlers and to ' +
         '?bigpipe=inline; check --user-agent',
     );
+    return false;
+  }
   const totals = new Map<number, number[]>();
   payloads.forEach(({ total }, i) => {
-    if (typeof total === 'number') totals.set(total, [...(totals.get(total) ?? []), i + 1]);
+    if (typeof total !== 'number') return;
+    const numbers = totals.get(total);
+    if (numbers) numbers.push(i + 1);
+    else totals.set(total, [i + 1]);
   });
   const [total] = totals.keys();
-  if (total === undefined)
-    add(
-      'warning',
-      'no payload carries "total": the runtime starts the JS phase only once the document has ended ' +
-        '(PROTOCOL.md §4.5)',
-    );
-  else if (totals.size > 1) {
+  if (total === undefined) return false;
+  if (totals.size > 1) {
     const which = [...totals].map(([value, numbers]) => `${value} (#${numbers.join(', #')})`);
     add('error', `the payloads disagree on "total": ${which.join(', ')}`);
   } else if (total !== payloads.length)
     add('error', `"total" is ${total} but the page sent ${plural(payloads.length, 'payload')}`);
+  return true;
 }
 
 /**

@@ -1,146 +1,318 @@
-/** checkStream(): the whole check of a body given as the pieces it arrived in, without the network. */
-import { ARRIVE, GLOBAL } from '../protocol';
-import { ids, inRaw, scan } from './html';
-import { payloadFindings } from './payload';
-import { checkHeaders, checkShell, checkTiming, checkTotals, type Payload } from './rules';
+/**
+ * The check of a body as it streams in: createChecker() takes the pieces one at a time and keeps only what the rules
+ * need (ids, one summary per payload, the script or tag in progress), so memory does not grow with the body and each
+ * character is read once. checkStream() runs it over recorded pieces.
+ */
+import { STUB, ARRIVE } from '../protocol';
+import { attr, idsOf, Tokenizer, utf8Length, type Script, type Tag } from './html';
+import { ESCAPE_LT, looseMarkup, PREFIX, readPayload } from './payload';
+import { checkHeaders, checkShell, checkTiming, checkTotals, type Payload, type Shell } from './rules';
 import type { Arrival, ChunkReport, Finding, Report, ResponseInfo } from './types';
 
-const PREFIX = `${GLOBAL}.${ARRIVE}(`;
-const CALL_END = /\)\s*;?\s*$/;
-const ESCAPE_LT = 'write every "<" as \\u003c (PROTOCOL.md §3)';
+const CHARSET_VALUE = /^\s*["']?\s*utf-?8(?![\w-])/i;
+// in a content attribute ("text/html; charset=utf-8"); linear: each try starts at a "charset"
+const CHARSET_IN = /charset\s*=\s*["']?\s*utf-?8(?![\w-])/i;
+const DOCTYPE = /^doctype\s+html\s*$/i;
+const NOT_SPACE = /\S/;
+const NOT_LEADING_SPACE = /[^\s\uFEFF]/;
 
-/** Up to 20 characters either side of `at`, quoted. */
-const around = (text: string, at: number) => {
-  const excerpt = text.slice(Math.max(0, at - 20), at + 20);
-  return JSON.stringify((at > 20 ? '…' : '') + excerpt + (at + 20 < text.length ? '…' : ''));
-};
+interface Seen extends Payload {
+  start: number;
+  end: number;
+  parsed: boolean;
+}
 
-/**
- * Checks a page's body, given as the pieces it arrived in, and (optionally) its HTTP response. Pure: tests and other
- * tools can feed it recorded chunks.
- */
-export function checkStream(arrivals: Arrival[], response?: ResponseInfo): Report {
-  const findings: Finding[] = [];
-  const add = (level: Finding['level'], message: string, chunk?: number) => findings.push({ level, message, chunk });
+/** A payload cut short by a raw "</script": whether the call's ")" follows as text is known at the next script. */
+interface Cut {
+  index: number;
+  problems: Finding[];
+  chunk: number;
+  label: string;
+  /** the text since the last ")" is spaces and at most one ";" (1: after ")", 2: after ");") */
+  paren: 0 | 1 | 2;
+  early: boolean;
+}
 
-  // Decode as the protocol says (UTF-8), remembering where each chunk ends in the text.
-  let decoder = new TextDecoder('utf-8', { fatal: true });
-  let text = '';
+export interface Checker {
+  /** Reads the next piece of the body. */
+  push(arrival: Arrival): void;
+  /** The body has ended (or stopped being read): the report. */
+  finish(response?: ResponseInfo): Report;
+}
+
+/** A checker to feed the body piece by piece (checkUrl() does, as the pieces arrive). */
+export function createChecker(): Checker {
+  const decoding: Finding[] = [];
+  const shellFindings: Finding[] = [];
+  const payloadFindings: Finding[] = [];
+  const chunks: ChunkReport[] = [];
+  /** the document's length in characters at the end of each chunk */
   const ends: number[] = [];
-  const chunks: ChunkReport[] = arrivals.map(({ at, data }, i) => {
-    if (typeof data === 'string') text += data;
-    else
-      try {
-        text += decoder.decode(data, { stream: true });
-      } catch {
-        add('error', 'the body is not valid UTF-8 here', i + 1);
-        decoder = new TextDecoder('utf-8');
-        text += decoder.decode(data, { stream: true });
-      }
-    ends.push(text.length);
-    const bytes = typeof data === 'string' ? new TextEncoder().encode(data).length : data.byteLength;
-    return { index: i + 1, at: Math.round(at), bytes, contents: [] };
-  });
-  text += decoder.decode();
-  /** The chunk (1-based) holding the character at `offset`. */
+  let decoder = new TextDecoder('utf-8', { fatal: true });
+
+  const shell: Shell = { doctype: false, scripts: [], ids: new Set(), bytes: 0 };
+  let first: number | undefined;
+  /** a token came: a doctype after it is not at the start */
+  let started = false;
+  let leading = true;
+  let empty = true;
+  const ids = new Set<string>();
+  /** ids in each pagelet's html: the first payload that brings it, and whether a second one does */
+  const provided = new Map<string, { by: number; more: boolean }>();
+  /** ids in the text of payloads that could not be parsed */
+  const unreadable = new Map<string, number>();
+  const payloads: Seen[] = [];
+  let bodyEnded = false;
+  let htmlEnd = -1;
+  let cut: Cut | undefined;
+
+  /** The chunk (1-based) holding the character at `offset` (binary search: there may be many chunks). */
   const chunkAt = (offset: number) => {
-    const i = ends.findIndex((end) => end > offset);
-    return (i < 0 ? ends.length - 1 : i) + 1;
+    let lo = 0;
+    let hi = ends.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid]! > offset) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo + 1;
   };
   const note = (offset: number, what: string) => chunks[chunkAt(offset) - 1]?.contents.push(what);
-  const report = (payloads: number) => ({ ok: !findings.some((f) => f.level === 'error'), chunks, payloads, findings });
 
-  if (response) {
-    checkHeaders(response, add);
-    if (response.cut) add('error', `the body did not end: ${response.cut}`, chunks.length || undefined);
-  }
-  if (!text.trim()) {
-    add('error', 'the body is empty');
-    return report(0);
-  }
+  /** The shell ends at `at` (`byte` in UTF-8): where the first payload starts, or the end of a page without any. */
+  const closeShell = (at: number, byte: number, hasPayloads: boolean) => {
+    first = at;
+    shell.bytes = byte;
+    tokenizer.countBytes = false;
+    const add = (level: Finding['level'], message: string, offset?: number) =>
+      shellFindings.push({ level, message, chunk: offset === undefined ? undefined : chunkAt(offset) });
+    const parts = checkShell(shell, hasPayloads, add);
+    if (shell.ids.size) parts.push(`ids: ${[...shell.ids].join(' ')}`);
+    note(at - 1, `shell (${parts.join(', ')})`);
+  };
 
-  const { scripts, raw } = scan(text);
-  const payloadScripts = scripts.filter((s) => s.content.startsWith(PREFIX));
-  const first = payloadScripts[0]?.start ?? text.length;
-  const shell = text.slice(0, first);
-  const shellIds = ids(shell, raw);
-  const parts = checkShell(shell, scripts, first, payloadScripts.length > 0, (level, message, offset) =>
-    add(level, message, offset === undefined ? undefined : chunkAt(offset)),
-  );
-  if (shellIds.size) parts.push(`ids: ${[...shellIds].join(' ')}`);
-  note(first - 1, `shell (${parts.join(', ')})`);
+  const settleCut = () => {
+    if (!cut) return;
+    const { problems, chunk, label, early } = cut;
+    // A raw "</script" in the JSON ends the element early: the call's ")</script>" then follows as page text.
+    if (early) problems[0]!.message += `: a raw "</script" inside the JSON closed it early: ${ESCAPE_LT}`;
+    for (const f of problems) payloadFindings.push({ ...f, message: `${label}: ${f.message}`, chunk });
+    cut = undefined;
+  };
 
-  // Each payload: one script, escaped (§3), its argument JSON, its fields of the right types (§2).
-  const bodyEnd = [...text.matchAll(/<\/body\s*>/gi)].find((m) => !inRaw(raw, m.index!))?.index ?? -1;
-  const payloads: Payload[] = payloadScripts.map((script, i) => {
+  const unreadableId = (id: string, index: number) => {
+    if (!unreadable.has(id)) unreadable.set(id, index);
+  };
+  const addId = (id: string) => {
+    ids.add(id);
+    if (first === undefined) shell.ids.add(id);
+  };
+
+  const payload = (script: Script) => {
+    const index = payloads.length;
+    if (first === undefined) closeShell(script.start, script.byte, true);
+    const read = readPayload(script.content);
+    if (bodyEnded) read.problems.push({ level: 'error', message: 'it comes after </body>' });
+    const value = (typeof read.value === 'object' && read.value !== null ? read.value : {}) as Record<string, unknown>;
+    const target = typeof value.target === 'string' ? value.target : undefined;
+    const name = target === undefined ? `#${index + 1}` : JSON.stringify(target);
+    const label = `payload #${index + 1}${target === undefined ? '' : ` ${name}`}`;
     const chunk = chunkAt(script.end - 1);
-    const found: Finding[] = [];
-    const problem = (message: string) => found.push({ level: 'error', message });
-    const arg = script.content.slice(PREFIX.length);
-    const lt = arg.indexOf('<');
-    const cut = !CALL_END.test(arg);
-    if (cut) {
-      // A raw "</script" in the JSON ends the element early: the call's ")</script>" then follows as page text.
-      const next = scripts.find((s) => s.start >= script.end)?.start ?? text.length;
-      const early = /\)\s*;?\s*<\/script/i.test(text.slice(script.end, next));
-      problem(
-        'the script ends before the call\'s ")"' +
-          (early ? `: a raw "</script" inside the JSON closed it early: ${ESCAPE_LT}` : ''),
-      );
-    } else if (lt >= 0) problem(`raw "<" in the JSON at ${around(arg, lt)}: ${ESCAPE_LT}`);
-    const json = arg.replace(CALL_END, '');
-    if (/[\u2028\u2029]/.test(json))
-      problem('raw U+2028/U+2029 in the JSON: write them as \\u2028/\\u2029 (PROTOCOL.md §3)');
-    let value: unknown;
-    if (!cut)
-      try {
-        value = JSON.parse(json);
-        found.push(...payloadFindings(value));
-      } catch (e) {
-        problem(`the argument is not valid JSON (${(e as Error).message})`);
-      }
-    if (bodyEnd >= 0 && script.start > bodyEnd) problem('it comes after </body>');
-
-    const payload = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-    const target = typeof payload.target === 'string' ? payload.target : undefined;
-    const name = target === undefined ? `#${i + 1}` : JSON.stringify(target);
-    const label = `payload #${i + 1}${target === undefined ? '' : ` ${name}`}`;
-    for (const f of found) findings.push({ ...f, message: `${label}: ${f.message}`, chunk });
-    const details = Object.keys(payload).filter((f) => f !== 'target' && f !== 'total');
-    if (payload.total !== undefined) details.push(`total ${JSON.stringify(payload.total)}`);
+    if (read.cut) cut = { index, problems: read.problems, chunk, label, paren: 0, early: false };
+    else for (const f of read.problems) payloadFindings.push({ ...f, message: `${label}: ${f.message}`, chunk });
+    if (typeof value.html === 'string')
+      idsOf(value.html, (id) => {
+        const known = provided.get(id);
+        if (!known) provided.set(id, { by: index, more: false });
+        else if (known.by !== index) known.more = true;
+      });
+    if (!read.parsed)
+      idsOf(looseMarkup(script.content), (id) => unreadableId(id, index));
+    const details = Object.keys(value).filter((f) => f !== 'target' && f !== 'total');
+    if (value.total !== undefined) details.push(`total ${JSON.stringify(value.total)}`);
     note(script.end - 1, `payload ${name}${details.length ? ` (${details.join(', ')})` : ''}`);
-    return { target, total: payload.total, html: payload.html, chunk, at: chunks[chunk - 1]!.at };
+    const at = chunks[chunk - 1]!.at;
+    payloads.push({ target, total: value.total, chunk, at, start: script.start, end: script.end, parsed: read.parsed });
+  };
+
+  const token = () => {
+    started = true;
+    htmlEnd = -1;
+    if (cut) cut.paren = 0;
+  };
+
+  const tokenizer = new Tokenizer({
+    start(tag: Tag) {
+      token();
+      if (tag.name === 'script') return settleCut();
+      const id = attr(tag.attrs, 'id');
+      if (id !== undefined) {
+        addId(id);
+        // markup of a payload closed early, escaped for JSON: id=\"x\"
+        if (cut) unreadableId(looseMarkup(id).replace(/^["']|["']$/g, ''), cut.index);
+      }
+      if (tag.name === 'meta' && first === undefined && !shell.meta && isUtf8Meta(tag.attrs))
+        shell.meta = { start: tag.start, byte: tag.byte };
+    },
+    end(tag: Tag) {
+      if (cut && tag.name === 'script' && cut.paren) cut.early = true;
+      token();
+      if (tag.name === 'body') bodyEnded = true;
+      if (tag.name === 'html') htmlEnd = tag.start;
+    },
+    script(script: Script) {
+      if (script.content.startsWith(PREFIX)) payload(script);
+      else if (first === undefined) {
+        const src = attr(script.attrs, 'src');
+        const content = script.content;
+        shell.scripts.push({
+          start: script.start,
+          src,
+          stub: content.trim() === STUB,
+          arrive: content.includes(ARRIVE),
+          module: attr(script.attrs, 'type')?.trim().toLowerCase() === 'module',
+          deferred: script.attrs.has('async') || script.attrs.has('defer'),
+        });
+      }
+      const id = attr(script.attrs, 'id');
+      if (id !== undefined) addId(id);
+    },
+    text(text: string) {
+      if (leading && !started && NOT_LEADING_SPACE.test(text)) leading = false;
+      if (htmlEnd >= 0 && NOT_SPACE.test(text)) htmlEnd = -1;
+      if (cut) cut.paren = parenAfter(cut.paren, text);
+    },
+    comment: token,
+    declaration(body: string) {
+      if (!started && leading && DOCTYPE.test(body)) shell.doctype = true;
+      token();
+    },
   });
 
-  // Every target has a placeholder, in the shell or in another pagelet's html (nested pagelets, §4.4).
-  payloads.forEach(({ target, chunk }, i) => {
-    if (target === undefined || shellIds.has(target)) return;
-    if (payloads.some((p, j) => j !== i && typeof p.html === 'string' && ids(p.html).has(target))) return;
-    add(
-      'error',
-      `payload #${i + 1} "${target}": no element with id="${target}" in the shell (or in another pagelet's html): ` +
-        'the runtime reports bigpipe:error and the pagelet never shows (PROTOCOL.md §4.4)',
-      chunk,
-    );
-  });
+  const read = (text: string) => {
+    if (!text) return;
+    if (empty && NOT_SPACE.test(text)) empty = false;
+    tokenizer.write(text);
+  };
 
-  checkTotals(payloads, add);
+  return {
+    push({ at, data }) {
+      let text: string;
+      if (typeof data === 'string') text = data;
+      else
+        try {
+          text = decoder.decode(data, { stream: true });
+        } catch {
+          decoding.push({ level: 'error', message: 'the body is not valid UTF-8 here', chunk: chunks.length + 1 });
+          decoder = new TextDecoder('utf-8');
+          text = decoder.decode(data, { stream: true });
+        }
+      const bytes = typeof data === 'string' ? utf8Length(data) : data.byteLength;
+      chunks.push({ index: chunks.length + 1, at: Math.round(at), bytes, contents: [] });
+      ends.push(tokenizer.offset + text.length);
+      read(text);
+    },
 
-  const end = /<\/html\s*>\s*$/i.exec(text);
-  if (end) note(end.index, '</html>');
-  else if (!response?.cut)
-    add('error', 'the document is not closed: no </html> at the end (did the server stop mid-page?)', chunks.length);
+    finish(response) {
+      const tail = decoder.decode();
+      if (tail) ends[ends.length - 1] = tokenizer.offset + tail.length;
+      read(tail);
+      tokenizer.end();
+      settleCut();
+      const findings: Finding[] = [...decoding];
+      const add = (level: Finding['level'], message: string, chunk?: number) => findings.push({ level, message, chunk });
+      const report = (): Report => ({
+        ok: !findings.some((f) => f.level === 'error'),
+        chunks,
+        payloads: payloads.length,
+        findings,
+      });
+      const unfinished = response?.cut !== undefined || response?.capped !== undefined;
+      if (response) {
+        checkHeaders(response, add);
+        if (response.capped !== undefined)
+          add(
+            'error',
+            `the body is larger than ${bytesOf(response.capped)} (--max-bytes): the check stopped reading it there`,
+            chunks.length || undefined,
+          );
+        else if (response.cut) add('error', `the body did not end: ${response.cut}`, chunks.length || undefined);
+      }
+      if (empty) {
+        add('error', 'the body is empty');
+        return report();
+      }
+      const length = tokenizer.offset;
+      if (first === undefined) closeShell(length, 0, false);
+      findings.push(...shellFindings, ...payloadFindings);
 
-  if (!response?.cut) checkTiming(chunks, payloads, response?.at ?? 0, add);
+      // Every target has a placeholder: in the document, or in another pagelet's html (nested pagelets, §4.4).
+      payloads.forEach(({ target, chunk }, i) => {
+        if (target === undefined || ids.has(target)) return;
+        const by = provided.get(target);
+        if (by && (by.by !== i || by.more)) return;
+        // in a payload that could not be read: that payload's error says what is wrong
+        const maybe = unreadable.get(target);
+        if (maybe !== undefined && maybe !== i) return;
+        add(
+          'error',
+          `payload #${i + 1} "${target}": no element with id="${target}" in the page (or in another pagelet's html): ` +
+            'the runtime reports bigpipe:error and the pagelet never shows (PROTOCOL.md §4.4)',
+          chunk,
+        );
+      });
 
-  // Chunks in which nothing completed: say what they are part of.
-  chunks.forEach((c, i) => {
-    if (c.contents.length) return;
-    const start = ends[i - 1] ?? 0;
-    const inside = payloadScripts.findIndex((s) => s.start <= start && start < s.end);
-    const target = payloads[inside]?.target;
-    const payload = target === undefined ? `#${inside + 1}` : JSON.stringify(target);
-    c.contents.push(start < first ? '(part of the shell)' : inside >= 0 ? `(part of payload ${payload})` : '(markup)');
-  });
-  return report(payloads.length);
+      const totals = checkTotals(payloads, add);
+
+      if (htmlEnd >= 0)
+        note(htmlEnd, totals || !payloads.length ? '</html>' : '</html> (no "total": the JS phase starts here, §4.5)');
+      else if (!unfinished)
+        add('error', 'the document is not closed: no </html> at the end (did the server stop mid-page?)', chunks.length);
+
+      if (!unfinished) checkTiming(chunks, payloads, response?.at ?? 0, add);
+
+      // Chunks in which nothing completed: say what they are part of.
+      const firstAt = first ?? length;
+      let p = 0;
+      chunks.forEach((c, i) => {
+        if (c.contents.length) return;
+        const start = ends[i - 1] ?? 0;
+        while (p < payloads.length && payloads[p]!.end <= start) p++;
+        const inside = payloads[p] && payloads[p]!.start <= start ? payloads[p] : undefined;
+        const name = inside?.target === undefined ? `#${p + 1}` : JSON.stringify(inside.target);
+        c.contents.push(start < firstAt ? '(part of the shell)' : inside ? `(part of payload ${name})` : '(markup)');
+      });
+      return report();
+    },
+  };
 }
+
+/** Checks a page's body, given as the pieces it arrived in, and (optionally) its HTTP response. */
+export function checkStream(arrivals: Iterable<Arrival>, response?: ResponseInfo): Report {
+  const checker = createChecker();
+  for (const arrival of arrivals) checker.push(arrival);
+  return checker.finish(response);
+}
+
+/** Whether a <meta>'s attributes set the charset to UTF-8 (charset="utf-8", or http-equiv's content). */
+const isUtf8Meta = (attrs: Map<string, string>) => {
+  const charset = attr(attrs, 'charset');
+  if (charset !== undefined) return CHARSET_VALUE.test(charset);
+  const content = attr(attrs, 'content');
+  return content !== undefined && CHARSET_IN.test(content);
+};
+
+/** The paren state (see Cut) after `text`. */
+function parenAfter(state: 0 | 1 | 2, text: string): 0 | 1 | 2 {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === ')') state = 1;
+    else if (c === ';' && state === 1) state = 2;
+    else if (!NOT_SPACE.test(c)) continue;
+    else state = 0;
+  }
+  return state;
+}
+
+export const bytesOf = (n: number) =>
+  n >= 1024 * 1024 && n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${n} bytes`;

@@ -14,6 +14,8 @@ export interface ResponseInfo {
   at?: number;
   /** why the body did not end (timeout, reset), when it did not */
   cut?: string;
+  /** the byte cap (CheckOptions.maxBytes) at which reading stopped, when the body went past it */
+  capped?: number;
 }
 
 export interface Finding {

@@ -4,7 +4,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkStream, main, type Arrival } from '../../src/check';
+import { checkStream, checkUrl, main, type Arrival } from '../../src/check';
 import { STUB } from '../../src/protocol';
 import { placeholder, renderToNodeResponse, serializePagelet } from '../../src/server';
 import type { Page } from '../../src/server/core';
@@ -14,9 +14,11 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const HEADERS = { 'Content-Type': 'text/html; charset=utf-8', 'X-Accel-Buffering': 'no' };
+// Over the 512 bytes WPE WebKit waits for before it paints (PROTOCOL.md §8).
 const SHELL =
   `<!DOCTYPE html><html><head><meta charset="utf-8"><script>${STUB}</script>` +
-  `<script async src="/bigpipe.min.js"></script></head><body>${placeholder('a')}${placeholder('b')}`;
+  `<script async src="/bigpipe.min.js"></script></head><body><p>${'The page, streamed. '.repeat(24)}</p>` +
+  `${placeholder('a')}${placeholder('b')}`;
 const END = '</body></html>';
 const script = (json: string) => `<script>BigPipe.onPageletArrive(${json})</script>`;
 const good = (target: string, total = 2) => serializePagelet({ target, html: `<p>${target}</p>`, total });
@@ -31,6 +33,10 @@ const page = (): Page => ({
   ],
 });
 
+/** Pieces of a body as if they arrived 10 ms apart. */
+const at = (...parts: string[]): Arrival[] => parts.map((data, i) => ({ at: i * 10, data }));
+const check = (...parts: string[]) => messages(checkStream(at(...parts)));
+
 /** Writes the shell, then each part 10 ms apart, like a streaming server. */
 async function stream(res: ServerResponse, parts: string[], headers: Record<string, string> = HEADERS) {
   res.writeHead(200, headers);
@@ -42,8 +48,33 @@ async function stream(res: ServerResponse, parts: string[], headers: Record<stri
   res.end();
 }
 
+/** A page of `n` pagelets that render at once, from our own server. */
+const many = (n: number): Page => {
+  const ids = Array.from({ length: n }, (_, i) => `p${i}`);
+  return { body: ids.map(placeholder).join(''), pagelets: ids.map((id) => ({ id, render: () => ({ html: id }) })) };
+};
+
 const ROUTES: Record<string, (res: ServerResponse) => unknown> = {
   '/good': (res) => renderToNodeResponse(page(), res),
+  '/many': (res) => renderToNodeResponse(many(40_000), res),
+  // A streamed pagelet: its payloads cannot say how many the page sends, so none carries total (PROTOCOL.md §4.5).
+  '/streamed': (res) =>
+    renderToNodeResponse(
+      {
+        body: placeholder('feed') + placeholder('side'),
+        pagelets: [
+          {
+            id: 'feed',
+            async *render() {
+              yield { html: '<li>1</li>' };
+              yield { html: '<li>2</li>' };
+            },
+          },
+          { id: 'side', render: () => ({ html: 'side' }) },
+        ],
+      },
+      res,
+    ),
   '/no-charset': (res) => stream(res, [good('a'), good('b'), END], { 'Content-Type': 'text/html' }),
   '/unescaped': (res) => stream(res, [good('a'), script('{"target":"b","html":"<b>B</b>","total":2}'), END]),
   '/wrong-total': (res) => stream(res, [good('a', 3), good('b', 3), END]),
@@ -125,6 +156,19 @@ describe('bigpipe-js check <url>', () => {
     expect((await run('check', `${base}/buffered`, '--strict')).code).toBe(1);
   });
 
+  it('passes a 40,000-pagelet page from renderToNodeResponse, reading it in linear time', async () => {
+    const report = await checkUrl(`${base}/many`);
+    expect(messages(report)).toEqual([]);
+    expect(report.payloads).toBe(40_000);
+  });
+
+  it('passes a page with a streamed pagelet, whose payloads carry no total', async () => {
+    const report = await checkUrl(`${base}/streamed`);
+    expect(messages(report)).toEqual([]);
+    expect(report.payloads).toBe(3);
+    expect(report.chunks.flatMap((c) => c.contents)).toContain('</html> (no "total": the JS phase starts here, §4.5)');
+  });
+
   it('exits 1 with the reason when nothing can be fetched', async () => {
     const { code, err } = await run('check', 'http://127.0.0.1:1/');
     expect(code).toBe(1);
@@ -165,8 +209,6 @@ describe('bigpipe-js check <url>', () => {
 });
 
 describe('checkStream', () => {
-  const at = (...parts: string[]): Arrival[] => parts.map((data, i) => ({ at: i * 10, data }));
-  const check = (...parts: string[]) => messages(checkStream(at(...parts)));
 
   it('finds nothing wrong in a protocol page, whatever the chunk boundaries', () => {
     const html = SHELL + good('a') + good('b') + END;
@@ -215,7 +257,26 @@ describe('checkStream', () => {
     const inner = serializePagelet({ target: 'inner', html: 'x', total: 3 });
     const lost = serializePagelet({ target: 'nowhere', html: 'x', total: 3 });
     expect(check(SHELL, nested, inner, lost, END)).toEqual([
-      'error: payload #3 "nowhere": no element with id="nowhere" in the shell (or in another pagelet\'s html): the runtime reports bigpipe:error and the pagelet never shows (PROTOCOL.md §4.4)',
+      'error: payload #3 "nowhere": no element with id="nowhere" in the page (or in another pagelet\'s html): the runtime reports bigpipe:error and the pagelet never shows (PROTOCOL.md §4.4)',
+    ]);
+  });
+
+  it('finds a placeholder later in the markup, and one in a tag with ">" in a quoted attribute', () => {
+    const later = `<div title="a>b" id="c"></div>`;
+    const three = (target: string) => serializePagelet({ target, html: target, total: 3 });
+    expect(check(SHELL.replace(placeholder('b'), later), three('a'), three('c'), placeholder('b'), three('b'), END)).toEqual([]);
+  });
+
+  it('does not blame a placeholder that is in a payload it could not read', () => {
+    // The raw "</script>" closes payload #2 early; its html, with the placeholder "inner", follows as page text.
+    const closed = script('{"target":"b","html":"</script><div id=\\"inner\\"></div>","total":3}');
+    const inner = serializePagelet({ target: 'inner', html: 'x', total: 3 });
+    expect(check(SHELL, good('a', 3), closed, inner, END)).toEqual([
+      'error: payload #2: the script ends before the call\'s ")": a raw "</script" inside the JSON closed it early: write every "<" as \\u003c (PROTOCOL.md §3)',
+    ]);
+    const invalid = script('{"target":"b","html":"\\u003cdiv id=\\"inner\\">\\u003c/div>",total:3}');
+    expect(check(SHELL, good('a', 3), invalid, inner, END)).toEqual([
+      expect.stringMatching(/^error: payload #2: the argument is not valid JSON/),
     ]);
   });
 
@@ -249,11 +310,20 @@ describe('checkStream', () => {
   });
 
   it('reports a shell without doctype, meta charset or runtime', () => {
-    expect(check(`<html><body>${placeholder('a')}`, serializePagelet({ target: 'a', total: 1 }), END)).toEqual([
+    const shell = `<html><body><p>${'x'.repeat(600)}</p>${placeholder('a')}`;
+    expect(check(shell, serializePagelet({ target: 'a', total: 1 }), END)).toEqual([
       'error: the page does not start with <!DOCTYPE html> (browsers render it in quirks mode)',
       'error: no <meta charset="utf-8"> in the shell (PROTOCOL.md §1)',
       'error: no runtime or stub before the first payload: BigPipe is not defined when it arrives (PROTOCOL.md §5)',
     ]);
+  });
+
+  it('warns about a shell under the 512 bytes WPE WebKit waits for before it paints', () => {
+    const small = SHELL.replace(/<p>.*<\/p>/, '');
+    expect(check(small, good('a'), good('b'), END)).toEqual([
+      `warning: the shell is ${new TextEncoder().encode(small).length} bytes: WPE WebKit paints nothing of a streamed document before 512 bytes have arrived, so the page stays blank until the payloads come; make the first chunk at least 512 bytes (PROTOCOL.md §8)`,
+    ]);
+    expect(check(SHELL.replace(/<p>.*<\/p>/, `<p>${'x'.repeat(512 - small.length)}</p>`), good('a'), good('b'), END)).toEqual([]);
   });
 
   it('reports a meta charset beyond the first 1024 bytes', () => {
@@ -268,13 +338,16 @@ describe('checkStream', () => {
     expect(report.findings).toEqual([{ level: 'error', message: 'the body is not valid UTF-8 here', chunk: 2 }]);
   });
 
-  it('warns about unknown fields and a page whose payloads carry no total, but passes it', () => {
-    const report = checkStream(at(SHELL, script('{"target":"a","cssLinks":[]}'), script('{"target":"b"}'), END));
-    expect(messages(report)).toEqual([
-      'warning: payload #1 "a": unknown field "cssLinks" (a v1 runtime ignores it)',
-      'warning: no payload carries "total": the runtime starts the JS phase only once the document has ended (PROTOCOL.md §4.5)',
-    ]);
+  it('warns about unknown fields, and passes it', () => {
+    const report = checkStream(at(SHELL, script('{"target":"a","cssLinks":[],"total":2}'), good('b'), END));
+    expect(messages(report)).toEqual(['warning: payload #1 "a": unknown field "cssLinks" (a v1 runtime ignores it)']);
     expect(report.ok).toBe(true);
+  });
+
+  it('finds nothing wrong in payloads without total (PROTOCOL.md §4.5), and says where the JS phase starts', () => {
+    const report = checkStream(at(SHELL, script('{"target":"a"}'), script('{"target":"b"}'), END));
+    expect(messages(report)).toEqual([]);
+    expect(report.chunks.at(-1)!.contents).toEqual(['</html> (no "total": the JS phase starts here, §4.5)']);
   });
 
   it('warns when there are no payloads at all, as in inline mode', () => {
@@ -309,6 +382,47 @@ describe('checkStream', () => {
     const report = checkStream(at(shell, good('a'), good('b'), END));
     expect(messages(report)).toEqual([]);
     expect(report.chunks[0]!.contents[0]).toContain('ids: a b)');
+  });
+});
+
+// Sizes at which the regex-based checker took seconds to minutes (backtracking, rescans): the test timeout is the bound.
+describe('checkStream on hostile input, in one pass', () => {
+  const call = (arg: string) => `<script>BigPipe.onPageletArrive(${arg}</script>`;
+
+  it('reads a payload with 100 KB of spaces after its ")"', () => {
+    const spaces = ' '.repeat(100_000);
+    expect(check(SHELL, call(`{"target":"a","total":2})${spaces}x`), good('b'), END)).toEqual([
+      'error: payload #1: the script ends before the call\'s ")"',
+    ]);
+    expect(check(SHELL, call(`{"target":"a","total":2})${spaces};${spaces}`), good('b'), END)).toEqual([]);
+  });
+
+  it('reads a 240 KB tag that never ends, whatever it holds', () => {
+    for (const tag of ['<div ' + '<a'.repeat(120_000), '<meta '.repeat(40_000), '<script '.repeat(30_000)])
+      expect(check(SHELL, good('a'), good('b'), tag)).toContain(
+        'error: the document is not closed: no </html> at the end (did the server stop mid-page?)',
+      );
+  });
+
+  it('reads 40,000 payloads, each in a chunk of its own', () => {
+    const n = 40_000;
+    const ids = Array.from({ length: n }, (_, i) => `p${i}`);
+    const shell = SHELL.replace(placeholder('a') + placeholder('b'), ids.map(placeholder).join(''));
+    const report = checkStream(at(shell, ...ids.map((id) => serializePagelet({ target: id, total: n })), END));
+    expect(messages(report)).toEqual([]);
+    expect([report.payloads, report.chunks.length]).toEqual([n, n + 2]);
+  });
+
+  it('finds the same, whatever the chunk boundaries', () => {
+    const html =
+      SHELL.replace('</head>', '<!-- <div id="x"> --><style>p::after{content:"</div>"}</style></head>') +
+      `<div title='>' id="c"></div>` +
+      good('a') +
+      script('{"target":"b","html":"<b>B</b>","total":2}') +
+      END;
+    const whole = messages(checkStream(at(html)));
+    expect(whole).toEqual([expect.stringMatching(/^error: payload #2 "b": raw "<" in the JSON/)]);
+    for (const size of [1, 2, 3, 5, 8]) expect(messages(checkStream(at(...html.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!)))).toEqual(whole);
   });
 });
 
