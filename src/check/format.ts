@@ -2,11 +2,20 @@
 import { plural } from './rules';
 import type { Finding, UrlReport } from './types';
 
+/** A byte count for people: whole MiB as such. */
+export const bytesOf = (n: number) =>
+  n >= 1024 * 1024 && n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${n} bytes`;
+
 const pad = (value: string | number, width: number) => String(value).padStart(width);
 
-/** The report as lines of text: the headers, a table of chunks with their findings, other findings, a verdict. */
-export function formatReport(report: UrlReport): string[] {
-  const lines = [`GET ${report.url}`, `HTTP ${report.status}`];
+/**
+ * The report as lines of text: the requests, the headers, a table of chunks with their findings, other findings, a
+ * verdict. With `strict`, warnings fail the page too, and the verdict says so.
+ */
+export function formatReport(report: UrlReport, { strict = false } = {}): string[] {
+  const lines: string[] = [];
+  for (const r of report.redirects ?? []) lines.push(`GET ${r.url}`, `HTTP ${r.status} -> ${r.location}`);
+  lines.push(`GET ${report.url}`, `HTTP ${report.status}`);
   for (const [name, value] of report.headers) lines.push(`  ${name}: ${value}`);
   lines.push('', `${pad('chunk', 5)} ${pad('ms', 7)} ${pad('bytes', 8)}  contents`);
   const finding = (f: Finding) => `${f.level}: ${f.message}`;
@@ -18,13 +27,12 @@ export function formatReport(report: UrlReport): string[] {
   lines.push('', ...general.map(finding));
   if (general.length) lines.push('');
   const errors = report.findings.filter((f) => f.level === 'error').length;
-  const warnings = report.findings.length - errors ? `, ${plural(report.findings.length - errors, 'warning')}` : '';
+  const warned = report.findings.length - errors;
+  const warnings = warned ? `, ${plural(warned, 'warning')}` : '';
   const chunks = plural(report.chunks.length, 'chunk');
   const summary = `${plural(report.payloads, 'payload')} in ${chunks}, ${report.duration} ms`;
-  lines.push(
-    report.ok
-      ? `ok: follows the bigpipe-js protocol v1 (${summary}${warnings})`
-      : `FAIL: ${plural(errors, 'error')}${warnings} (${summary})`,
-  );
+  if (!report.ok) lines.push(`FAIL: ${plural(errors, 'error')}${warnings} (${summary})`);
+  else if (strict && warned) lines.push(`FAIL (--strict): ${plural(warned, 'warning')}, no errors (${summary})`);
+  else lines.push(`ok: follows the bigpipe-js protocol v1 (${summary}${warnings})`);
   return lines;
 }

@@ -21,7 +21,14 @@ export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' :
 
 export function checkHeaders(response: ResponseInfo, add: (level: Finding['level'], message: string) => void) {
   const header = (name: string) => response.headers.get(name);
-  if (response.status !== 200) add('warning', `the status is ${response.status}, not 200`);
+  const { status } = response;
+  if (status < 200 || status > 299)
+    add(
+      'error',
+      `the status is ${status}, not 2xx: ${status < 400 ? 'a redirect with nowhere to go' : 'an error'}, not a ` +
+        'page (decide redirects and errors before the shell, PROTOCOL.md §8)',
+    );
+  else if (status !== 200) add('warning', `the status is ${status}, not 200`);
   const type = header('content-type');
   if (!type) add('error', 'no Content-Type: send "text/html; charset=utf-8" (PROTOCOL.md §8)');
   else {

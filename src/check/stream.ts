@@ -227,15 +227,11 @@ export function createChecker(): Checker {
         payloads: payloads.length,
         findings,
       });
-      const unfinished = response?.cut !== undefined || response?.capped !== undefined;
+      const unfinished = response?.cut !== undefined || response?.stopped !== undefined;
       if (response) {
         checkHeaders(response, add);
-        if (response.capped !== undefined)
-          add(
-            'error',
-            `the body is larger than ${bytesOf(response.capped)} (--max-bytes): the check stopped reading it there`,
-            chunks.length || undefined,
-          );
+        if (response.stopped)
+          add('error', `the check stopped reading the body: ${response.stopped}`, chunks.length || undefined);
         else if (response.cut) add('error', `the body did not end: ${response.cut}`, chunks.length || undefined);
       }
       if (empty) {
@@ -313,6 +309,3 @@ function parenAfter(state: 0 | 1 | 2, text: string): 0 | 1 | 2 {
   }
   return state;
 }
-
-export const bytesOf = (n: number) =>
-  n >= 1024 * 1024 && n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${n} bytes`;
