@@ -443,7 +443,7 @@ describe('checkStream on hostile input, in one pass', () => {
 
   it('reads a 240 KB tag that never ends, whatever it holds', () => {
     for (const tag of ['<div ' + '<a'.repeat(120_000), '<meta '.repeat(40_000), '<script '.repeat(30_000)])
-      expect(check(SHELL, good('a'), good('b'), tag)).toContain(
+      expect(check(SHELL, tag)).toContain(
         'error: the document is not closed: no </html> at the end (did the server stop mid-page?)',
       );
   });
