@@ -138,6 +138,37 @@ export function checkShell(
   return found;
 }
 
+/** Where the page's ids are: its markup, each pagelet's html, the text of payloads that could not be parsed. */
+export interface Placeholders {
+  ids: Set<string>;
+  /** ids in pagelets' html: the first payload (0-based) that brings each, and whether another one does too */
+  provided: Map<string, { by: number; more: boolean }>;
+  /** ids in the text of payloads that could not be parsed, with the first such payload */
+  unreadable: Map<string, number>;
+}
+
+/** Every target has a placeholder: in the page's markup, or in another pagelet's html (nested pagelets, §4.4). */
+export function checkPlaceholders(
+  payloads: Payload[],
+  { ids, provided, unreadable }: Placeholders,
+  add: (level: Finding['level'], message: string, chunk?: number) => void,
+) {
+  payloads.forEach(({ target, chunk }, i) => {
+    if (target === undefined || ids.has(target)) return;
+    const by = provided.get(target);
+    if (by && (by.by !== i || by.more)) return;
+    // in a payload that could not be read: that payload's error says what is wrong
+    const maybe = unreadable.get(target);
+    if (maybe !== undefined && maybe !== i) return;
+    add(
+      'error',
+      `payload #${i + 1} "${target}": no element with id="${target}" in the page (or in another pagelet's html): ` +
+        'the runtime reports bigpipe:error and the pagelet never shows (PROTOCOL.md §4.4)',
+      chunk,
+    );
+  });
+}
+
 /**
  * `total` (§2): the same in every payload that has it, and equal to the number of payloads. A page may send none
  * (one with a streamed pagelet cannot know it): the runtime then starts its JS phase at the end of the document

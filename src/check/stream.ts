@@ -6,7 +6,7 @@
 import { STUB, ARRIVE } from '../protocol';
 import { attr, idsOf, Tokenizer, utf8Length, type Script, type Tag } from './html';
 import { ESCAPE_LT, looseMarkup, PREFIX, readPayload } from './payload';
-import { checkHeaders, checkShell, checkTiming, checkTotals, type Payload, type Shell } from './rules';
+import { checkHeaders, checkPlaceholders, checkShell, checkTiming, checkTotals, type Payload, type Shell } from './rules';
 import type { Arrival, ChunkReport, Finding, Report, ResponseInfo } from './types';
 
 const CHARSET_VALUE = /^\s*["']?\s*utf-?8(?![\w-])/i;
@@ -16,10 +16,10 @@ const DOCTYPE = /^doctype\s+html\s*$/i;
 const NOT_SPACE = /\S/;
 const NOT_LEADING_SPACE = /[^\s\uFEFF]/;
 
+/** A payload as the checker keeps it: what the rules need, and where its script is (for the chunk table). */
 interface Seen extends Payload {
   start: number;
   end: number;
-  parsed: boolean;
 }
 
 /** A payload cut short by a raw "</script": whether the call's ")" follows as text is known at the next script. */
@@ -126,13 +126,12 @@ export function createChecker(): Checker {
         if (!known) provided.set(id, { by: index, more: false });
         else if (known.by !== index) known.more = true;
       });
-    if (!read.parsed)
-      idsOf(looseMarkup(script.content), (id) => unreadableId(id, index));
+    if (!read.parsed) idsOf(looseMarkup(script.content), (id) => unreadableId(id, index));
     const details = Object.keys(value).filter((f) => f !== 'target' && f !== 'total');
     if (value.total !== undefined) details.push(`total ${JSON.stringify(value.total)}`);
     note(script.end - 1, `payload ${name}${details.length ? ` (${details.join(', ')})` : ''}`);
     const at = chunks[chunk - 1]!.at;
-    payloads.push({ target, total: value.total, chunk, at, start: script.start, end: script.end, parsed: read.parsed });
+    payloads.push({ target, total: value.total, chunk, at, start: script.start, end: script.end });
   };
 
   const token = () => {
@@ -242,21 +241,7 @@ export function createChecker(): Checker {
       if (first === undefined) closeShell(length, 0, false);
       findings.push(...shellFindings, ...payloadFindings);
 
-      // Every target has a placeholder: in the document, or in another pagelet's html (nested pagelets, §4.4).
-      payloads.forEach(({ target, chunk }, i) => {
-        if (target === undefined || ids.has(target)) return;
-        const by = provided.get(target);
-        if (by && (by.by !== i || by.more)) return;
-        // in a payload that could not be read: that payload's error says what is wrong
-        const maybe = unreadable.get(target);
-        if (maybe !== undefined && maybe !== i) return;
-        add(
-          'error',
-          `payload #${i + 1} "${target}": no element with id="${target}" in the page (or in another pagelet's html): ` +
-            'the runtime reports bigpipe:error and the pagelet never shows (PROTOCOL.md §4.4)',
-          chunk,
-        );
-      });
+      checkPlaceholders(payloads, { ids, provided, unreadable }, add);
 
       const totals = checkTotals(payloads, add);
 
