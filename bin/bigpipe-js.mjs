@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npx bigpipe-js check <url>`: does this page follow the bigpipe-js protocol (PROTOCOL.md)? The checking logic is
-// src/check/index.ts, built to dist/check.js with the server module.
+// src/check/ (entry index.ts), built to dist/check.js with the server module.
 import { main } from '../dist/check.js';
 
 process.exitCode = await main(process.argv.slice(2), {

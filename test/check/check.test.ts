@@ -4,7 +4,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkStream, main, type Arrival } from '../../src/check';
+import { checkStream, checkUrl, main, type Arrival } from '../../src/check';
 import { STUB } from '../../src/protocol';
 import { placeholder, renderToNodeResponse, serializePagelet } from '../../src/server';
 import type { Page } from '../../src/server/types';
@@ -14,9 +14,11 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const HEADERS = { 'Content-Type': 'text/html; charset=utf-8', 'X-Accel-Buffering': 'no' };
+// Over the 512 bytes WPE WebKit waits for before it paints (PROTOCOL.md §8).
 const SHELL =
   `<!DOCTYPE html><html><head><meta charset="utf-8"><script>${STUB}</script>` +
-  `<script async src="/bigpipe.min.js"></script></head><body>${placeholder('a')}${placeholder('b')}`;
+  `<script async src="/bigpipe.min.js"></script></head><body><p>${'The page, streamed. '.repeat(24)}</p>` +
+  `${placeholder('a')}${placeholder('b')}`;
 const END = '</body></html>';
 const script = (json: string) => `<script>BigPipe.onPageletArrive(${json})</script>`;
 const good = (target: string, total = 2) => serializePagelet({ target, html: `<p>${target}</p>`, total });
@@ -31,6 +33,10 @@ const page = (): Page => ({
   ],
 });
 
+/** Pieces of a body as if they arrived 10 ms apart. */
+const at = (...parts: string[]): Arrival[] => parts.map((data, i) => ({ at: i * 10, data }));
+const check = (...parts: string[]) => messages(checkStream(at(...parts)));
+
 /** Writes the shell, then each part 10 ms apart, like a streaming server. */
 async function stream(res: ServerResponse, parts: string[], headers: Record<string, string> = HEADERS) {
   res.writeHead(200, headers);
@@ -42,20 +48,39 @@ async function stream(res: ServerResponse, parts: string[], headers: Record<stri
   res.end();
 }
 
+/** A page of `n` pagelets that render at once, from our own server. */
+const many = (n: number): Page => {
+  const ids = Array.from({ length: n }, (_, i) => `p${i}`);
+  return { body: ids.map(placeholder).join(''), pagelets: ids.map((id) => ({ id, render: () => ({ html: id }) })) };
+};
+
 const ROUTES: Record<string, (res: ServerResponse) => unknown> = {
   '/good': (res) => renderToNodeResponse(page(), res),
+  '/many': (res) => renderToNodeResponse(many(40_000), res),
+  // A streamed pagelet: its payloads cannot say how many the page sends, so none carries total (PROTOCOL.md §4.5).
+  '/streamed': (res) =>
+    renderToNodeResponse(
+      {
+        body: placeholder('feed') + placeholder('side'),
+        pagelets: [
+          {
+            id: 'feed',
+            async *render() {
+              yield { html: '<li>1</li>' };
+              yield { html: '<li>2</li>' };
+            },
+          },
+          { id: 'side', render: () => ({ html: 'side' }) },
+        ],
+      },
+      res,
+    ),
   '/no-charset': (res) => stream(res, [good('a'), good('b'), END], { 'Content-Type': 'text/html' }),
   '/unescaped': (res) => stream(res, [good('a'), script('{"target":"b","html":"<b>B</b>","total":2}'), END]),
   '/wrong-total': (res) => stream(res, [good('a', 3), good('b', 3), END]),
   '/unclosed': (res) => stream(res, [good('a'), good('b')]),
   '/bad-json': (res) => stream(res, [good('a'), script("{target:'b',total:2}"), END]),
-  // What compression without flush or a buffering proxy does: headers at once, the whole body at the end.
-  '/buffered': async (res) => {
-    res.writeHead(200, HEADERS);
-    res.flushHeaders();
-    await sleep(400);
-    res.end(SHELL + good('a') + good('b') + END);
-  },
+  '/no-accel': (res) => stream(res, [good('a'), good('b'), END], { 'Content-Type': HEADERS['Content-Type'] }),
 };
 
 let base = '';
@@ -69,11 +94,21 @@ afterAll(() => {
   server.close();
 });
 
+/**
+ * A clock that moves 1 ms each time it is read: arrival times that do not depend on the machine's load, so the
+ * buffering heuristic (LONG_MS, END_WINDOW_MS) never fires on a page that streamed. checkStream's tests cover it.
+ */
+const ticking = () => {
+  let now = 0;
+  return () => now++;
+};
+
 /** Runs the command line in-process: exit code and output. */
 async function run(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { out: (line) => out.push(line), err: (line) => err.push(line) });
+  const io = { out: (line: string) => out.push(line), err: (line: string) => err.push(line) };
+  const code = await main(args, io, { clock: ticking() });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -118,11 +153,28 @@ describe('bigpipe-js check <url>', () => {
     expect(out).toMatch(/payload #2: the argument is not valid JSON \(.+\)/);
   });
 
-  it('warns when the whole body arrives at once, long after the headers, and fails on it with --strict', async () => {
-    const { code, out } = await run('check', `${base}/buffered`);
+  it('passes a page with warnings, and fails it with --strict, saying why', async () => {
+    const { code, out } = await run('check', `${base}/no-accel`);
     expect(code).toBe(0);
-    expect(out).toMatch(/^warning: the whole body arrived at once, \d+ ms after the headers: something buffered the stream/m);
-    expect((await run('check', `${base}/buffered`, '--strict')).code).toBe(1);
+    expect(out).toMatch(/^warning: no "X-Accel-Buffering: no"/m);
+    expect(out).toMatch(/^ok: follows the bigpipe-js protocol v1 \(2 payloads in \d+ chunks, \d+ ms, 1 warning\)$/m);
+    const strict = await run('check', `${base}/no-accel`, '--strict');
+    expect(strict.code).toBe(1);
+    expect(strict.out).toMatch(/^FAIL \(--strict\): 1 warning, no errors \(2 payloads in \d+ chunks, \d+ ms\)$/m);
+    expect(strict.out).not.toContain('ok: follows');
+  });
+
+  it('passes a 40,000-pagelet page from renderToNodeResponse, reading it in linear time', async () => {
+    const report = await checkUrl(`${base}/many`);
+    expect(messages(report)).toEqual([]);
+    expect(report.payloads).toBe(40_000);
+  });
+
+  it('passes a page with a streamed pagelet, whose payloads carry no total', async () => {
+    const report = await checkUrl(`${base}/streamed`);
+    expect(messages(report)).toEqual([]);
+    expect(report.payloads).toBe(3);
+    expect(report.chunks.flatMap((c) => c.contents)).toContain('</html> (no "total": the JS phase starts here, §4.5)');
   });
 
   it('exits 1 with the reason when nothing can be fetched', async () => {
@@ -135,6 +187,26 @@ describe('bigpipe-js check <url>', () => {
     expect((await run()).code).toBe(2);
     expect((await run('check')).err).toContain('usage: bigpipe-js check <url>');
     expect((await run('check', base, '--timeout', 'soon')).code).toBe(2);
+  });
+
+  it('prints the usage and exits 0 for --help, after check too', async () => {
+    for (const args of [['--help'], ['check', '--help'], ['check', '-h'], ['check', base, '--help']]) {
+      const { code, out } = await run(...args);
+      expect([code, out.split('\n')[0]]).toEqual([0, expect.stringMatching(/^usage: bigpipe-js check <url>/)]);
+    }
+  });
+
+  it('rejects a timeout or byte cap that is not a number > 0, saying which', async () => {
+    for (const [option, value] of [['--timeout', 'NaN'], ['--timeout', '-5'], ['--timeout', '0'], ['--timeout', ''], ['--max-bytes', '1.5'], ['--max-bytes', 'Infinity']]) {
+      const { code, err } = await run('check', `${base}/good`, option!, value!);
+      expect([code, err.split('\n')[0]]).toEqual([2, expect.stringMatching(new RegExp(`^bigpipe-js: ${option} must be .*, got "${value}"$`))]);
+    }
+  });
+
+  it('waits as long as it takes with --timeout Infinity (no timer fires at once)', async () => {
+    const { code, out } = await run('check', `${base}/good`, '--timeout', 'Infinity');
+    expect(out).not.toContain('no end after');
+    expect(code).toBe(0);
   });
 
   describe('as the installed bin', () => {
@@ -165,8 +237,6 @@ describe('bigpipe-js check <url>', () => {
 });
 
 describe('checkStream', () => {
-  const at = (...parts: string[]): Arrival[] => parts.map((data, i) => ({ at: i * 10, data }));
-  const check = (...parts: string[]) => messages(checkStream(at(...parts)));
 
   it('finds nothing wrong in a protocol page, whatever the chunk boundaries', () => {
     const html = SHELL + good('a') + good('b') + END;
@@ -215,7 +285,26 @@ describe('checkStream', () => {
     const inner = serializePagelet({ target: 'inner', html: 'x', total: 3 });
     const lost = serializePagelet({ target: 'nowhere', html: 'x', total: 3 });
     expect(check(SHELL, nested, inner, lost, END)).toEqual([
-      'error: payload #3 "nowhere": no element with id="nowhere" in the shell (or in another pagelet\'s html): the runtime reports bigpipe:error and the pagelet never shows (PROTOCOL.md §4.4)',
+      'error: payload #3 "nowhere": no element with id="nowhere" in the page (or in another pagelet\'s html): the runtime reports bigpipe:error and the pagelet never shows (PROTOCOL.md §4.4)',
+    ]);
+  });
+
+  it('finds a placeholder later in the markup, and one in a tag with ">" in a quoted attribute', () => {
+    const later = `<div title="a>b" id="c"></div>`;
+    const three = (target: string) => serializePagelet({ target, html: target, total: 3 });
+    expect(check(SHELL.replace(placeholder('b'), later), three('a'), three('c'), placeholder('b'), three('b'), END)).toEqual([]);
+  });
+
+  it('does not blame a placeholder that is in a payload it could not read', () => {
+    // The raw "</script>" closes payload #2 early; its html, with the placeholder "inner", follows as page text.
+    const closed = script('{"target":"b","html":"</script><div id=\\"inner\\"></div>","total":3}');
+    const inner = serializePagelet({ target: 'inner', html: 'x', total: 3 });
+    expect(check(SHELL, good('a', 3), closed, inner, END)).toEqual([
+      'error: payload #2: the script ends before the call\'s ")": a raw "</script" inside the JSON closed it early: write every "<" as \\u003c (PROTOCOL.md §3)',
+    ]);
+    const invalid = script('{"target":"b","html":"\\u003cdiv id=\\"inner\\">\\u003c/div>",total:3}');
+    expect(check(SHELL, good('a', 3), invalid, inner, END)).toEqual([
+      expect.stringMatching(/^error: payload #2: the argument is not valid JSON/),
     ]);
   });
 
@@ -249,11 +338,20 @@ describe('checkStream', () => {
   });
 
   it('reports a shell without doctype, meta charset or runtime', () => {
-    expect(check(`<html><body>${placeholder('a')}`, serializePagelet({ target: 'a', total: 1 }), END)).toEqual([
+    const shell = `<html><body><p>${'x'.repeat(600)}</p>${placeholder('a')}`;
+    expect(check(shell, serializePagelet({ target: 'a', total: 1 }), END)).toEqual([
       'error: the page does not start with <!DOCTYPE html> (browsers render it in quirks mode)',
       'error: no <meta charset="utf-8"> in the shell (PROTOCOL.md §1)',
       'error: no runtime or stub before the first payload: BigPipe is not defined when it arrives (PROTOCOL.md §5)',
     ]);
+  });
+
+  it('warns about a shell under the 512 bytes WPE WebKit waits for before it paints', () => {
+    const small = SHELL.replace(/<p>.*<\/p>/, '');
+    expect(check(small, good('a'), good('b'), END)).toEqual([
+      `warning: the shell is ${new TextEncoder().encode(small).length} bytes: WPE WebKit paints nothing of a streamed document before 512 bytes have arrived, so the page stays blank until the payloads come; make the first chunk at least 512 bytes (PROTOCOL.md §8)`,
+    ]);
+    expect(check(SHELL.replace(/<p>.*<\/p>/, `<p>${'x'.repeat(512 - small.length)}</p>`), good('a'), good('b'), END)).toEqual([]);
   });
 
   it('reports a meta charset beyond the first 1024 bytes', () => {
@@ -268,19 +366,38 @@ describe('checkStream', () => {
     expect(report.findings).toEqual([{ level: 'error', message: 'the body is not valid UTF-8 here', chunk: 2 }]);
   });
 
-  it('warns about unknown fields and a page whose payloads carry no total, but passes it', () => {
-    const report = checkStream(at(SHELL, script('{"target":"a","cssLinks":[]}'), script('{"target":"b"}'), END));
-    expect(messages(report)).toEqual([
-      'warning: payload #1 "a": unknown field "cssLinks" (a v1 runtime ignores it)',
-      'warning: no payload carries "total": the runtime starts the JS phase only once the document has ended (PROTOCOL.md §4.5)',
-    ]);
+  it('warns about unknown fields, and passes it', () => {
+    const report = checkStream(at(SHELL, script('{"target":"a","cssLinks":[],"total":2}'), good('b'), END));
+    expect(messages(report)).toEqual(['warning: payload #1 "a": unknown field "cssLinks" (a v1 runtime ignores it)']);
     expect(report.ok).toBe(true);
+  });
+
+  it('finds nothing wrong in payloads without total (PROTOCOL.md §4.5), and says where the JS phase starts', () => {
+    const report = checkStream(at(SHELL, script('{"target":"a"}'), script('{"target":"b"}'), END));
+    expect(messages(report)).toEqual([]);
+    expect(report.chunks.at(-1)!.contents).toEqual(['</html> (no "total": the JS phase starts here, §4.5)']);
   });
 
   it('warns when there are no payloads at all, as in inline mode', () => {
     expect(check(`<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><div id="a">A</div>`, END)).toEqual([
       'warning: no payloads: nothing was pipelined. An inline-mode (no-JS) page? pickMode() serves it to crawlers and to ?bigpipe=inline; check --user-agent',
     ]);
+  });
+
+  it('warns when the whole body arrives at once, long after the headers', () => {
+    const arrivals = [
+      { at: 600, data: SHELL + good('a') },
+      { at: 610, data: good('b') + END },
+    ];
+    const info = { status: 200, headers: new Headers(HEADERS), at: 5 };
+    expect(messages(checkStream(arrivals, info))).toEqual([
+      'warning: the whole body arrived at once, 605 ms after the headers: something buffered the stream: compression without a flush per chunk, or a proxy without "X-Accel-Buffering: no" (PROTOCOL.md §8)',
+    ]);
+  });
+
+  it('does not warn when the body arrives at once soon after the headers', () => {
+    const info = { status: 200, headers: new Headers(HEADERS), at: 5 };
+    expect(messages(checkStream([{ at: 200, data: SHELL + good('a') + good('b') + END }], info))).toEqual([]);
   });
 
   it('warns when every payload arrives at the end, long after the shell', () => {
@@ -312,17 +429,58 @@ describe('checkStream', () => {
   });
 });
 
+// Sizes at which the regex-based checker took seconds to minutes (backtracking, rescans): the test timeout is the bound.
+describe('checkStream on hostile input, in one pass', () => {
+  const call = (arg: string) => `<script>BigPipe.onPageletArrive(${arg}</script>`;
+
+  it('reads a payload with 100 KB of spaces after its ")"', () => {
+    const spaces = ' '.repeat(100_000);
+    expect(check(SHELL, call(`{"target":"a","total":2})${spaces}x`), good('b'), END)).toEqual([
+      'error: payload #1: the script ends before the call\'s ")"',
+    ]);
+    expect(check(SHELL, call(`{"target":"a","total":2})${spaces};${spaces}`), good('b'), END)).toEqual([]);
+  });
+
+  it('reads a 240 KB tag that never ends, whatever it holds', () => {
+    for (const tag of ['<div ' + '<a'.repeat(120_000), '<meta '.repeat(40_000), '<script '.repeat(30_000)])
+      expect(check(SHELL, tag)).toContain(
+        'error: the document is not closed: no </html> at the end (did the server stop mid-page?)',
+      );
+  });
+
+  it('reads 40,000 payloads, each in a chunk of its own', () => {
+    const n = 40_000;
+    const ids = Array.from({ length: n }, (_, i) => `p${i}`);
+    const shell = SHELL.replace(placeholder('a') + placeholder('b'), ids.map(placeholder).join(''));
+    const report = checkStream(at(shell, ...ids.map((id) => serializePagelet({ target: id, total: n })), END));
+    expect(messages(report)).toEqual([]);
+    expect([report.payloads, report.chunks.length]).toEqual([n, n + 2]);
+  });
+
+  it('finds the same, whatever the chunk boundaries', () => {
+    const html =
+      SHELL.replace('</head>', '<!-- <div id="x"> --><style>p::after{content:"</div>"}</style></head>') +
+      `<div title='>' id="c"></div>` +
+      good('a') +
+      script('{"target":"b","html":"<b>B</b>","total":2}') +
+      END;
+    const whole = messages(checkStream(at(html)));
+    expect(whole).toEqual([expect.stringMatching(/^error: payload #2 "b": raw "<" in the JSON/)]);
+    for (const size of [1, 2, 3, 5, 8]) expect(messages(checkStream(at(...html.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!)))).toEqual(whole);
+  });
+});
+
 describe('checkStream on a response', () => {
   const headers = (record: Record<string, string>) => new Headers(record);
   const body = [{ at: 1, data: SHELL + good('a') + good('b') + END }];
 
-  it('warns about a missing X-Accel-Buffering, a Content-Length and a status other than 200', () => {
+  it('warns about a missing X-Accel-Buffering, a Content-Length and a 2xx status other than 200', () => {
     const info = {
-      status: 404,
+      status: 203,
       headers: headers({ 'content-type': 'text/html;charset=UTF-8', 'content-length': '10' }),
     };
     expect(messages(checkStream(body, info))).toEqual([
-      'warning: the status is 404, not 200',
+      'warning: the status is 203, not 200',
       'warning: no "X-Accel-Buffering: no": an nginx-style proxy in front may buffer the stream (PROTOCOL.md §8)',
       'warning: Content-Length is set: the server knew the whole body before sending it, so nothing was streamed',
     ]);
@@ -335,10 +493,19 @@ describe('checkStream on a response', () => {
     );
   });
 
+  it('reports a status that is not 2xx as an error', () => {
+    const info = { status: 500, headers: headers({ ...HEADERS }) };
+    expect(messages(checkStream(body, info))).toEqual([
+      'error: the status is 500, not 2xx: an error, not a page (decide redirects and errors before the shell, PROTOCOL.md §8)',
+    ]);
+  });
+
   it('reads the body of a real response chunk by chunk', async () => {
     const response = await get(`${base}/good`);
     await response.end();
-    const report = checkStream(response.arrivals, response.info);
+    // the chunks as they came, at times of our choosing: the timing rules have tests of their own
+    const arrivals = response.arrivals.map(({ data }, i) => ({ at: 10 + i, data }));
+    const report = checkStream(arrivals, { ...response.info, at: 1 });
     expect(messages(report)).toEqual([]);
     expect(report.payloads).toBe(3);
   });
