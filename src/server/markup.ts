@@ -9,8 +9,8 @@ export const END = '</body></html>';
 
 const INLINE = { inline: RUNTIME, 'inline-trusted-types': RUNTIME_TRUSTED_TYPES };
 
-/** The runtime's script tags for the head (pipeline mode). */
-export const runtimeTags = (runtime: RenderOptions['runtime'] = 'inline', nonce: string) => {
+/** The runtime's script tags for the head (pipeline mode), for options already checked. */
+export const runtimeScripts = (runtime: RenderOptions['runtime'] = 'inline', nonce: string) => {
   if (typeof runtime === 'string') return `<script${nonce}>${INLINE[runtime]}</script>`;
   const integrity =
     runtime.integrity === undefined ? '' : ` integrity="${escapeAttribute(runtime.integrity)}" crossorigin="anonymous"`;

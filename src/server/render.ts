@@ -5,7 +5,7 @@
  * getter, an iterator or onError throws is that pagelet's failure, never an unhandled rejection.
  */
 import { FIELDS, type Payload } from '../protocol';
-import { END, findPlaceholders, inlineMarkup, runtimeTags, shellStart } from './markup';
+import { findPlaceholders, inlineMarkup, runtimeScripts } from './markup';
 import { checkPayload, nonceAttribute, payloadScript, quoted } from './serialize';
 import type { Page, PageletContent, RenderOptions } from './types';
 import { validate, type PageletPlan, type PagePlan } from './validate';
@@ -145,6 +145,8 @@ export function startRender(page: Page, options: RenderOptions = {}): PageStream
 
 class Render implements PageStream {
   readonly writeTimeout: number;
+  /** what follows the last payload: `</body></html>`, or the rest of a page's document */
+  private readonly documentEnd: string;
   private readonly slots: Slot[];
   private readonly inline: boolean;
   private readonly nonce: string;
@@ -170,6 +172,7 @@ class Render implements PageStream {
   constructor(plan: PagePlan, options: RenderOptions) {
     const { pagelets, body } = plan;
     this.writeTimeout = plan.writeTimeout;
+    this.documentEnd = plan.end;
     const inline = (this.inline = options.mode === 'inline');
     const nonce = (this.nonce = nonceAttribute(options.nonce));
     this.onError = options.onError ?? defaultOnError;
@@ -193,7 +196,7 @@ class Render implements PageStream {
     // A streamed pagelet sends an unknown number of payloads: then no payload can say how many the page sends.
     this.total = streamed ? undefined : pagelets.length;
 
-    const head = shellStart + (inline ? '' : runtimeTags(options.runtime, nonce)) + plan.head + '</head><body>';
+    const head = plan.start + (inline ? '' : runtimeScripts(options.runtime, nonce));
     if (inline) {
       // Each placeholder is split after its start tag: shell up to there, then the pagelet, then the rest.
       const found = findPlaceholders(body, new Map(pagelets.map((p, i) => [p.id, i])));
@@ -207,10 +210,10 @@ class Render implements PageStream {
       this.parts.push(text + body.slice(from));
       const placed = new Set(found.map(([, i]) => i));
       pagelets.forEach((_, i) => placed.has(i) || this.parts.push(i));
-      this.parts.push(END);
+      this.parts.push(this.documentEnd);
     } else {
       this.out.push(head + body);
-      if (!pagelets.length) this.out.push(END);
+      if (!pagelets.length) this.out.push(this.documentEnd);
     }
 
     if (this.signal?.aborted) this.handleEvent();
@@ -493,7 +496,7 @@ class Render implements PageStream {
     slot.done = true;
     clearTimeout(slot.timer);
     this.leave(slot);
-    if (--this.pending === 0 && !this.inline) this.out.push(END);
+    if (--this.pending === 0 && !this.inline) this.out.push(this.documentEnd);
     this.notify();
   }
 

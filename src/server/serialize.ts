@@ -91,15 +91,45 @@ export const checkPayload = (value: unknown, content = false): Checked => {
   return { fields, unknown: Object.keys(value).filter((key) => !known.has(key)) };
 };
 
+/** Options of placeholder(): the element, and what it shows until its pagelet arrives. */
+export interface PlaceholderOptions {
+  /** tag name (default 'div'); not a void element, which could hold no content */
+  tag?: string;
+  /** markup shown until the pagelet replaces it (a "Loading…" text, a skeleton); raw HTML */
+  content?: string;
+  /** more attributes, their values escaped; `id` is the placeholder's own */
+  attributes?: Record<string, string>;
+}
+
+const VOID = new Set('area base br col embed hr img input link meta source track wbr'.split(' '));
+const NAME = /^[a-zA-Z][a-zA-Z0-9-]*$/;
+// what HTML allows in an attribute name, narrowed to what needs no thought
+const ATTRIBUTE_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:.-]*$/;
+
 /**
- * The placeholder for a pagelet in the page's skeleton: `<div id="ID"></div>`. Inline mode finds each pagelet's
- * placeholder by this exact markup. Throws a TypeError naming the id when it cannot be an element id.
+ * The placeholder for a pagelet in the page's skeleton: `<div id="ID"></div>`, or with options another tag,
+ * attributes and content to show until the pagelet arrives. Any element with the id is a placeholder; this writes
+ * one safely. Throws a TypeError naming the problem (an id that cannot be an element id, a void or invalid tag, an
+ * invalid attribute name, `id` among the attributes).
  */
-export const placeholder = (id: string): string => {
+export function placeholder(id: string, options: PlaceholderOptions): string;
+// last, so that `ids.map(placeholder)` type-checks (a callback gets the last signature; map's index is ignored)
+export function placeholder(id: string): string;
+export function placeholder(id: string, options?: PlaceholderOptions | number): string {
   const problem = idProblem(id);
   if (problem) throw new TypeError(`placeholder id ${quoted(id)} ${problem}`);
-  return `<div id="${escapeAttribute(id)}"></div>`;
-};
+  const { tag = 'div', content = '', attributes = {} } = typeof options === 'object' && options !== null ? options : {};
+  if (typeof tag !== 'string' || !NAME.test(tag) || VOID.has(tag.toLowerCase()))
+    throw new TypeError(`placeholder ${quoted(id)}: tag must be an element name that can hold content, got ${quoted(tag)}`);
+  if (typeof content !== 'string') throw new TypeError(`placeholder ${quoted(id)}: content must be a string`);
+  let extra = '';
+  for (const [name, value] of Object.entries(attributes)) {
+    if (!ATTRIBUTE_NAME.test(name) || name.toLowerCase() === 'id')
+      throw new TypeError(`placeholder ${quoted(id)}: attribute name ${quoted(name)} is not allowed`);
+    extra += ` ${name}="${escapeAttribute(String(value))}"`;
+  }
+  return `<${tag} id="${escapeAttribute(id)}"${extra}>${content}</${tag}>`;
+}
 
 /**
  * One payload as one `<script>` chunk: `<script nonce="N">BigPipe.onPageletArrive(JSON)</script>`, the JSON

@@ -37,13 +37,29 @@ export interface Pagelet {
   stream?: boolean;
 }
 
-export interface Page {
+/** A page given as its head and body: the library writes the document around them. */
+export interface PageParts {
   /** markup for the head, after `<meta charset="utf-8">` and the runtime */
   head?: string;
   /** the skeleton, with a placeholder per pagelet */
   body: string;
   pagelets: Pagelet[];
+  document?: undefined;
 }
+
+/**
+ * A page given as a complete HTML document, from any template engine: the runtime goes at the start of its
+ * `<head>` (after a `<meta charset>` that comes first), everything up to `</body>` is the shell, the payloads
+ * follow it, then the rest of the document. It must have a `<head>` start tag and a `</body>` end tag.
+ */
+export interface PageDocument {
+  document: string;
+  pagelets: Pagelet[];
+  head?: undefined;
+  body?: undefined;
+}
+
+export type Page = PageParts | PageDocument;
 
 export interface RenderOptions {
   /**

@@ -1,4 +1,5 @@
 /** Checks a page and its options before anything starts: the first problem throws an Error naming it. */
+import { END, runtimeScripts, shellStart } from './markup';
 import { checkPayload, idProblem, nonceAttribute, quoted } from './serialize';
 import { DEFAULT_PAGELET_TIMEOUT, DEFAULT_WRITE_TIMEOUT, type Page, type Pagelet, type PageletContent, type RenderOptions } from './types';
 
@@ -15,11 +16,61 @@ export interface PageletPlan {
 
 /** A page as checked: what the render core works from. */
 export interface PagePlan {
-  head: string;
+  /** the document before the runtime's place */
+  start: string;
+  /** the document after the runtime's place, up to the body's end: where the placeholders are */
   body: string;
+  /** what is written after the last payload */
+  end: string;
   pagelets: PageletPlan[];
   writeTimeout: number;
 }
+
+/** Throws unless `runtime` is a RenderOptions.runtime. */
+export const checkRuntime = (runtime: unknown) => {
+  const r = runtime as { src?: unknown; integrity?: unknown } | null;
+  if (
+    runtime !== undefined &&
+    runtime !== 'inline' &&
+    runtime !== 'inline-trusted-types' &&
+    !(typeof r?.src === 'string' && r.src && (r.integrity === undefined || typeof r.integrity === 'string'))
+  )
+    throw new Error(
+      "options.runtime must be 'inline', 'inline-trusted-types' or { src: string, async?: boolean, module?: boolean, integrity?: string }",
+    );
+};
+
+const parts = (page: Page) => {
+  if (typeof page.body !== 'string') throw new Error('page.body must be a string (or give page.document)');
+  if (page.head !== undefined && typeof page.head !== 'string') throw new Error('page.head must be a string');
+  return { start: shellStart, body: (page.head ?? '') + '</head><body>' + page.body, end: END };
+};
+
+// The head's start tag, skipping comments before it (a `<head>` inside one is not the head).
+const HEAD = /<!--[\s\S]*?(?:-->|$)|<head(?=[\s/>])[^>]*>/gi;
+const META_CHARSET = /\s*<meta\s[^>]*charset[^>]*>/iy;
+const BODY_END = /<\/body[\s/>]/gi;
+
+/** A complete document split around the runtime's place and the end of its body. */
+const splitDocument = (document: unknown, page: Page) => {
+  if (typeof document !== 'string') throw new Error('page.document must be a string');
+  if (page.head !== undefined || page.body !== undefined) throw new Error('page.document comes alone: its head and body are in it');
+  let at = -1;
+  HEAD.lastIndex = 0;
+  for (let m; (m = HEAD.exec(document)); )
+    if (m[0].startsWith('<h') || m[0].startsWith('<H')) {
+      at = HEAD.lastIndex;
+      break;
+    }
+  if (at < 0) throw new Error('page.document has no <head> start tag: the runtime goes at the start of the head');
+  META_CHARSET.lastIndex = at;
+  if (META_CHARSET.test(document)) at = META_CHARSET.lastIndex;
+  let end = -1;
+  BODY_END.lastIndex = at;
+  for (let m; (m = BODY_END.exec(document)); ) end = m.index; // the last one: the payloads go before it
+  if (end < 0) throw new Error('page.document has no </body> end tag: the payloads go before it');
+  return { start: document.slice(0, at), body: document.slice(at, end), end: document.slice(end) };
+};
 
 const isAsyncGeneratorFunction = (f: unknown) => Object.prototype.toString.call(f) === '[object AsyncGeneratorFunction]';
 
@@ -31,8 +82,7 @@ const checkTimeout = (timeout: unknown, name: string) => {
 /** Throws an Error naming the pagelet (or option) at the first problem; runs before anything is written. */
 export const validate = (page: Page, options: RenderOptions): PagePlan => {
   if (typeof page !== 'object' || page === null) throw new Error('page must be an object');
-  if (typeof page.body !== 'string') throw new Error('page.body must be a string');
-  if (page.head !== undefined && typeof page.head !== 'string') throw new Error('page.head must be a string');
+  const shell = page.document === undefined ? parts(page) : splitDocument(page.document, page);
   if (!Array.isArray(page.pagelets)) throw new Error('page.pagelets must be an array');
   nonceAttribute(options.nonce);
   checkTimeout(options.timeout, 'options');
@@ -43,20 +93,7 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
   if (options.onError !== undefined && typeof options.onError !== 'function') throw new Error('options.onError must be a function');
   if (options.mode !== undefined && options.mode !== 'pipeline' && options.mode !== 'inline')
     throw new Error(`options.mode must be 'pipeline' or 'inline', got ${quoted(options.mode)}`);
-  const runtime = options.runtime;
-  if (
-    runtime !== undefined &&
-    runtime !== 'inline' &&
-    runtime !== 'inline-trusted-types' &&
-    !(
-      typeof runtime?.src === 'string' &&
-      runtime.src &&
-      (runtime.integrity === undefined || typeof runtime.integrity === 'string')
-    )
-  )
-    throw new Error(
-      "options.runtime must be 'inline', 'inline-trusted-types' or { src: string, async?: boolean, module?: boolean, integrity?: string }",
-    );
+  checkRuntime(options.runtime);
   const seen = new Set<string>();
   const pagelets = page.pagelets.map((pagelet: Pagelet, i): PageletPlan => {
     if (typeof pagelet !== 'object' || pagelet === null) throw new Error(`pagelet #${i} must be an object`);
@@ -88,9 +125,18 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
     };
   });
   return {
-    head: page.head ?? '',
-    body: page.body,
+    ...shell,
     pagelets,
     writeTimeout: options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT,
   };
+};
+
+/**
+ * The runtime's markup for the head, for a document assembled by hand: what the render puts at the start of the
+ * head in pipeline mode (the inlined runtime, a script tag, or the stub and an async or module script).
+ * Throws like the render for an invalid `runtime` or `nonce`.
+ */
+export const runtimeTags = (options: Pick<RenderOptions, 'runtime' | 'nonce'> = {}): string => {
+  checkRuntime(options.runtime);
+  return runtimeScripts(options.runtime, nonceAttribute(options.nonce));
 };

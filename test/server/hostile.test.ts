@@ -93,13 +93,13 @@ describe('a result too large to serialize', () => {
     expect(errors[0]![0]).toBe('a');
     expect(out.endsWith('</body></html>')).toBe(true);
     expect(unhandled).toEqual([]);
-  });
+  }, 60_000); // half a gigabyte of string: slow on a loaded machine
 
   it('in inline mode too', async () => {
     const { out, errors } = await render(page({ id: 'a', render: huge, fallback: 'too big' }, { id: 'b', render: () => ({ html: 'B' }) }), { mode: 'inline' });
     expect(text(byId(parseDocument(out), 'a')!)).toBe('too big');
     expect(errors.map(([id]) => id)).toEqual(['a']);
-  });
+  }, 60_000);
 });
 
 describe('invalid results', () => {
