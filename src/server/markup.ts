@@ -40,6 +40,7 @@ export const inlineMarkup = (content: PageletContent, nonce: string) => {
 const RAW_TEXT = ['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes'];
 const RAW_END = new Map(RAW_TEXT.map((name) => [name, new RegExp(`</${name}[\\t\\n\\f\\r />]`, 'gi')]));
 const COMMENT_END = /--!?>/g;
+const VOID_ELEMENTS = new Set('area base br col embed hr img input link meta source track wbr'.split(' '));
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 12 || c === 13;
 const isLetter = (c: number) => (c | 32) >= 97 && (c | 32) <= 122;
 const ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
@@ -52,18 +53,27 @@ const decode = (value: string) =>
     : value;
 
 /**
- * Where each placeholder's content begins: for every id in `ids` (id → pagelet index), the offset just after the
- * start tag of the first element in `body` with that id, as a browser would find it (any tag, any attributes,
- * quoted or not). One pass, linear in the body: comments, raw text (script, style, …) and `<template>` content
- * are skipped, so an id written there is no placeholder. Returns [offset, pagelet index] pairs in document order.
+ * Where each placeholder's content is: for every id in `ids` (id → pagelet index), the first element in `body` with
+ * that id as a browser would find it (any tag, any attributes, quoted or not), as [content start, content end,
+ * pagelet index], in document order. Its content (a "Loading…" text, a skeleton) runs to its matching end tag,
+ * counting nested elements of the same name; without one it is empty. One pass, linear in the body: comments, raw
+ * text (script, style, …) and `<template>` content are skipped, so an id written there is no placeholder; neither
+ * is one inside another placeholder's content, which the pagelet replaces.
  */
-export const findPlaceholders = (body: string, ids: Map<string, number>): [number, number][] => {
-  const found: [number, number][] = [];
+export const findPlaceholders = (body: string, ids: Map<string, number>): [number, number, number][] => {
+  const found: [number, number, number][] = [];
   const seen = new Set<number>();
   const n = body.length;
   let templates = 0;
+  /** the placeholder whose end tag is being looked for, with how many elements of its name are open */
+  let open: { name: string; depth: number; start: number; index: number } | undefined;
+  const finish = () => {
+    // no end tag: its content cannot be told from what follows, so nothing is replaced
+    if (open) found.push([open.start, open.start, open.index]);
+    return found;
+  };
   let i = 0;
-  while (seen.size < ids.size) {
+  while (open || seen.size < ids.size) {
     const lt = body.indexOf('<', i);
     if (lt < 0) break;
     i = lt + 1;
@@ -96,7 +106,7 @@ export const findPlaceholders = (body: string, ids: Map<string, number>): [numbe
     // Attributes up to the tag's `>`. An attribute value whose quote never closes runs to the end of the body.
     for (;;) {
       while (at < n && (isSpace(body.charCodeAt(at)) || body.charCodeAt(at) === 47)) at++;
-      if (at >= n) return found;
+      if (at >= n) return finish();
       if (body.charCodeAt(at) === 62) break;
       const attrStart = at++; // a first `=` belongs to the name
       while (at < n && !isSpace(body.charCodeAt(at)) && !'/>='.includes(body[at]!)) at++;
@@ -109,7 +119,7 @@ export const findPlaceholders = (body: string, ids: Map<string, number>): [numbe
         const q = body.charCodeAt(at);
         if (q === 34 || q === 39) {
           const close = body.indexOf(body[at]!, at + 1);
-          if (close < 0) return found;
+          if (close < 0) return finish();
           value = body.slice(at + 1, close);
           at = close + 1;
         } else {
@@ -124,13 +134,22 @@ export const findPlaceholders = (body: string, ids: Map<string, number>): [numbe
     i = at + 1; // after the `>`
     if (closing) {
       if (name === 'template' && templates) templates--;
+      if (open?.name === name && !--open.depth) {
+        found.push([open.start, lt, open.index]);
+        open = undefined;
+      }
       continue;
     }
     if (name === 'template') templates++;
-    const index = id === undefined || templates ? undefined : ids.get(id);
-    if (index !== undefined && !seen.has(index)) {
-      seen.add(index);
-      found.push([i, index]);
+    if (open) {
+      if (open.name === name && !VOID_ELEMENTS.has(name)) open.depth++;
+    } else {
+      const index = id === undefined || templates ? undefined : ids.get(id);
+      if (index !== undefined && !seen.has(index)) {
+        seen.add(index);
+        if (VOID_ELEMENTS.has(name)) found.push([i, i, index]);
+        else open = { name, depth: 1, start: i, index };
+      }
     }
     if (name === 'plaintext') break;
     const end = RAW_END.get(name);
@@ -141,5 +160,5 @@ export const findPlaceholders = (body: string, ids: Map<string, number>): [numbe
       i = match.index; // the end tag is read next, as a tag
     }
   }
-  return found;
+  return finish();
 };

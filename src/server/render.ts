@@ -202,13 +202,14 @@ class Render implements PageStream {
       const found = findPlaceholders(body, new Map(pagelets.map((p, i) => [p.id, i])));
       let from = 0;
       let text = head;
-      for (const [end, i] of found) {
-        this.parts.push(text + body.slice(from, end), i);
+      for (const [start, end, i] of found) {
+        // the placeholder's own content (a "Loading…" text) gives way to the pagelet's, as in pipeline mode
+        this.parts.push(text + body.slice(from, start), i);
         from = end;
         text = '';
       }
       this.parts.push(text + body.slice(from));
-      const placed = new Set(found.map(([, i]) => i));
+      const placed = new Set(found.map(([, , i]) => i));
       pagelets.forEach((_, i) => placed.has(i) || this.parts.push(i));
       this.parts.push(this.documentEnd);
     } else {

@@ -150,8 +150,19 @@ describe('inline mode placeholders', () => {
     const body = `<section class="x" ID=a data-x='<div id="b">'>Loading…</section><p title="a>b" id = 'b'></p>`;
     const { out } = await render({ body, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }, { id: 'b', render: () => ({ html: 'B' }) }] }, { mode: 'inline' });
     const doc = parseDocument(out);
-    expect(text(byId(doc, 'a')!)).toBe('ALoading…');
+    expect(text(byId(doc, 'a')!)).toBe('A');
     expect(text(byId(doc, 'b')!)).toBe('B');
+  });
+
+  it("replaces the placeholder's own content, nested elements of its name included, as pipeline mode does", async () => {
+    const body = `${placeholder('a', { content: '<div class="skeleton"><div></div></div>Loading…' })}<p>after</p>`;
+    const { out } = await render({ body, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }, { mode: 'inline' });
+    expect(out).toContain('<body><div id="a">A</div><p>after</p></body>');
+  });
+
+  it('keeps the content of a placeholder that never ends, and writes the pagelet at its start', async () => {
+    const { out } = await render({ body: '<div id="a">Loading…', pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }, { mode: 'inline' });
+    expect(out).toContain('<div id="a">ALoading…</body>');
   });
 
   it('skips ids inside scripts, comments, raw text and templates', async () => {
