@@ -40,6 +40,8 @@ class Slot {
   done = false;
   /** its result had unknown fields, reported once */
   warned = false;
+  /** it failed by its timeout */
+  timedOut = false;
   /** a streamed pagelet whose last item is not read yet: its next item is asked for once it is (backpressure) */
   parked = false;
   /** set while waiting for its result or first item under a timeout */
@@ -152,6 +154,10 @@ class Render implements PageStream {
   private readonly nonce: string;
   private readonly total: number | undefined;
   private readonly onError: NonNullable<RenderOptions['onError']>;
+  private readonly options: RenderOptions;
+  private readonly startedAt = performance.now();
+  /** chunks handed over so far (the first is the shell) */
+  private chunks = 0;
   private readonly signal: AbortSignal | undefined;
   private readonly groups: TimeoutGroup[] = [];
   /** pipeline mode: the chunks ready, read from `head` on */
@@ -176,6 +182,7 @@ class Render implements PageStream {
     const inline = (this.inline = options.mode === 'inline');
     const nonce = (this.nonce = nonceAttribute(options.nonce));
     this.onError = options.onError ?? defaultOnError;
+    this.options = options;
     this.signal = options.signal;
     this.pending = pagelets.length;
 
@@ -255,6 +262,7 @@ class Render implements PageStream {
         this.carry = '';
         if (chunk) return chunk;
         this.stop(undefined);
+        this.hook('onAllReady');
         return null;
       }
       if (!chunk) continue; // empty pieces are skipped
@@ -268,7 +276,17 @@ class Render implements PageStream {
         chunk = chunk.slice(0, -1);
         if (!chunk) continue;
       }
+      if (!this.chunks++) queueMicrotask(() => this.hook('onShellReady'));
       return chunk;
+    }
+  }
+
+  /** A lifecycle hook of the options, if given; what it throws is ignored. */
+  private hook<K extends 'onShellReady' | 'onAllReady' | 'onPagelet'>(name: K, ...args: Parameters<NonNullable<RenderOptions[K]>>) {
+    try {
+      (this.options[name] as ((...a: unknown[]) => void) | undefined)?.(...args);
+    } catch {
+      // a throwing hook must not break the response
     }
   }
 
@@ -483,17 +501,18 @@ class Render implements PageStream {
     this.report(slot, error);
     if (this.stopped) return; // onError cancelled the page
     if (!slot.sent) this.emit(slot, slot.plan.fallback, true);
-    this.finish(slot);
+    this.finish(slot, (error as Error | null)?.name === 'TimeoutError' && slot.timedOut ? 'timeout' : 'error');
   }
 
   /** A pagelet that failed after its payload was queued: stopped, with nothing more to send. */
   private end(slot: Slot, error: unknown) {
     this.abort(slot, error);
     this.close(slot);
-    this.finish(slot);
+    this.finish(slot, 'error');
   }
 
-  private finish(slot: Slot) {
+  private finish(slot: Slot, status: 'ok' | 'error' | 'timeout' = 'ok') {
+    this.hook('onPagelet', slot.plan.id, { ms: performance.now() - this.startedAt, status });
     slot.done = true;
     clearTimeout(slot.timer);
     this.leave(slot);
@@ -514,6 +533,7 @@ class Render implements PageStream {
   }
 
   private timeout(slot: Slot, waitingFor: string) {
+    slot.timedOut = true;
     const message = `pagelet ${JSON.stringify(slot.plan.id)} timed out after ${slot.plan.timeout} ms${waitingFor}`;
     this.fail(slot, Object.assign(new Error(message), { name: 'TimeoutError' }));
   }

@@ -21,6 +21,12 @@ const ATTRIBUTE_ESCAPES: Record<string, string> = {
 export const escapeAttribute = (value: string): string => value.replace(/[&"'<>]/g, (c) => ATTRIBUTE_ESCAPES[c]!);
 
 /**
+ * Text as HTML: `&`, `<`, `>`, `"` and `'` as character references, so user data can go into a pagelet's `html`
+ * (which is raw markup) as text, in element content or a quoted attribute: `` `<p>${escapeHtml(name)}</p>` ``.
+ */
+export const escapeHtml = (text: unknown): string => escapeAttribute(String(text));
+
+/**
  * ` nonce="N"`, or '' without a nonce. A nonce is never escaped, only accepted or rejected (PROTOCOL.md §6):
  * base64 characters only.
  */

@@ -91,6 +91,16 @@ export interface RenderOptions {
    * Default: console.error. What it throws is ignored.
    */
   onError?(error: unknown, pageletId: string): void;
+  /** Called once, when the shell has been handed to the response (or the reader). What it throws is ignored. */
+  onShellReady?(): void;
+  /** Called once, when the last chunk has been handed over: every pagelet is sent. What it throws is ignored. */
+  onAllReady?(): void;
+  /**
+   * Called once per pagelet when it is done, for metrics: `ms` since the renders started, `status` 'ok', 'error'
+   * (it threw, rejected or was invalid: its fallback was sent) or 'timeout'. Not called for a cancelled page.
+   * What it throws is ignored.
+   */
+  onPagelet?(pageletId: string, timing: { ms: number; status: 'ok' | 'error' | 'timeout' }): void;
 }
 
 /** The chunks of a page; `return()` cancels it. */

@@ -90,7 +90,8 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
   const signal = options.signal as unknown;
   if (signal !== undefined && typeof (signal as AbortSignal | null)?.addEventListener !== 'function')
     throw new Error('options.signal must be an AbortSignal');
-  if (options.onError !== undefined && typeof options.onError !== 'function') throw new Error('options.onError must be a function');
+  for (const hook of ['onError', 'onShellReady', 'onAllReady', 'onPagelet'] as const)
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') throw new Error(`options.${hook} must be a function`);
   if (options.mode !== undefined && options.mode !== 'pipeline' && options.mode !== 'inline')
     throw new Error(`options.mode must be 'pipeline' or 'inline', got ${quoted(options.mode)}`);
   checkRuntime(options.runtime);

@@ -674,3 +674,45 @@ describe('validation', () => {
     expect(a.calls).toBe(0);
   });
 });
+
+describe('lifecycle hooks', () => {
+  it('tell when the shell and when every pagelet was handed over, and time each pagelet', async () => {
+    const events: string[] = [];
+    const a = heldPagelet('a');
+    const b = heldPagelet('b', { timeout: 20, fallback: 'late' });
+    const c = heldPagelet('c');
+    const chunks = renderToChunks(page([a.pagelet, b.pagelet, c.pagelet]), {
+      ...quiet,
+      onShellReady: () => events.push('shell'),
+      onAllReady: () => events.push('all'),
+      onPagelet: (id, { ms, status }) => events.push(`${id} ${status} ${typeof ms === 'number' && ms >= 0}`),
+    });
+    await chunks.next();
+    await Promise.resolve();
+    expect(events).toEqual(['shell']);
+    a.result.resolve({ html: 'A' });
+    await chunks.next();
+    await chunks.next(); // b times out meanwhile, or c fails: whichever first
+    c.result.reject(new Error('down'));
+    await collect(chunks);
+    expect(events[0]).toBe('shell');
+    expect(events.slice(1, -1).sort()).toEqual(['a ok true', 'b timeout true', 'c error true']);
+    expect(events.at(-1)).toBe('all');
+  });
+
+  it('ignores what a hook throws', async () => {
+    const boom = () => {
+      throw new Error('hook');
+    };
+    const out = await collect(renderToChunks(page([{ id: 'a', render: () => ({ html: 'A' }) }]), { onShellReady: boom, onAllReady: boom, onPagelet: boom }));
+    expect(payloads(out.join(''))).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+  });
+
+  it('calls no pagelet hook for a cancelled page', async () => {
+    const events: string[] = [];
+    const chunks = renderToChunks(page([heldPagelet('a').pagelet]), { onPagelet: (id) => events.push(id), onAllReady: () => events.push('all') });
+    await chunks.next();
+    await chunks.return();
+    expect(events).toEqual([]);
+  });
+});

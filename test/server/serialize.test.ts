@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Payload } from '../../src/protocol';
-import { escapeJson, placeholder, serializePagelet } from '../../src/server/serialize';
+import { escapeHtml, escapeJson, placeholder, serializePagelet } from '../../src/server/serialize';
 import { attr, elements, fragment, parseDocument, text } from './parse';
 
 // Strings built from the sequences that end or confuse script data, mixed with arbitrary code points.
@@ -180,5 +180,17 @@ describe('placeholder', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('escapeHtml', () => {
+  it('turns any text into text, in content and in quoted attributes', () => {
+    const input = `<script>alert("x")</script> & 'y'`;
+    const html = `<p title="${escapeHtml(input)}">${escapeHtml(input)}</p>`;
+    const [p] = elements(fragment(html), 'p');
+    expect(attr(p!, 'title')).toBe(input);
+    expect(text(p!)).toBe(input);
+    expect(elements(fragment(html), 'script')).toHaveLength(0);
+    expect(escapeHtml(42)).toBe('42');
   });
 });
