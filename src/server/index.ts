@@ -5,6 +5,7 @@ export type { Chunks, Page, PageDocument, PageParts, Pagelet, PageletContent, Re
 export { noscriptRedirect, pickMode } from './mode';
 export type { RequestLike } from './mode';
 export { renderToNodeResponse } from './node';
+export { renderToNodeStream } from './node-stream';
 export { escapeHtml, escapeJson, placeholder, serializePagelet } from './serialize';
 export type { PlaceholderOptions } from './serialize';
 export { runtimeTags } from './validate';
