@@ -512,7 +512,7 @@ class Render implements PageStream {
   }
 
   private finish(slot: Slot, status: 'ok' | 'error' | 'timeout' = 'ok') {
-    this.hook('onPagelet', slot.plan.id, { ms: performance.now() - this.startedAt, status });
+    if (this.options.onPagelet) this.hook('onPagelet', slot.plan.id, { ms: performance.now() - this.startedAt, status });
     slot.done = true;
     clearTimeout(slot.timer);
     this.leave(slot);
