@@ -166,7 +166,7 @@ class Render implements PageStream {
   /** inline mode: the document in order, strings and pagelet indexes standing for their pieces */
   private readonly parts: (string | number)[] = [];
   private cursor = 0;
-  /** a high surrogate that ended the last chunk: sent with the next, so a pair split across chunks stays whole */
+  /** inline mode: a high surrogate that ended the last chunk, sent with the next so a split pair stays whole */
   private carry = '';
   /** pagelets not done */
   private pending: number;
@@ -266,15 +266,19 @@ class Render implements PageStream {
         return null;
       }
       if (!chunk) continue; // empty pieces are skipped
-      if (this.carry) {
-        chunk = this.carry + chunk;
-        this.carry = '';
-      }
-      const last = chunk.charCodeAt(chunk.length - 1);
-      if (last >= 0xd800 && last <= 0xdbff) {
-        this.carry = chunk[chunk.length - 1]!;
-        chunk = chunk.slice(0, -1);
-        if (!chunk) continue;
+      // Inline mode writes content as it came, piece after piece: a pair split between two pieces is made whole.
+      // (In pipeline mode JSON escapes every surrogate, and the markup between payloads is ours.)
+      if (this.inline) {
+        if (this.carry) {
+          chunk = this.carry + chunk;
+          this.carry = '';
+        }
+        const last = chunk.charCodeAt(chunk.length - 1);
+        if (last >= 0xd800 && last <= 0xdbff) {
+          this.carry = chunk[chunk.length - 1]!;
+          chunk = chunk.slice(0, -1);
+          if (!chunk) continue;
+        }
       }
       if (!this.chunks++) queueMicrotask(() => this.hook('onShellReady'));
       return chunk;

@@ -124,7 +124,9 @@ export function placeholder(id: string): string;
 export function placeholder(id: string, options?: PlaceholderOptions | number): string {
   const problem = idProblem(id);
   if (problem) throw new TypeError(`placeholder id ${quoted(id)} ${problem}`);
-  const { tag = 'div', content = '', attributes = {} } = typeof options === 'object' && options !== null ? options : {};
+  // the common call, placeholder(id), in the skeleton of every request
+  if (typeof options !== 'object' || options === null) return `<div id="${escapeAttribute(id)}"></div>`;
+  const { tag = 'div', content = '', attributes = {} } = options;
   if (typeof tag !== 'string' || !NAME.test(tag) || VOID.has(tag.toLowerCase()))
     throw new TypeError(`placeholder ${quoted(id)}: tag must be an element name that can hold content, got ${quoted(tag)}`);
   if (typeof content !== 'string') throw new TypeError(`placeholder ${quoted(id)}: content must be a string`);
