@@ -1,5 +1,7 @@
 import { ARRIVE, EVENTS, GLOBAL, TRUSTED_TYPES_POLICY, type BigPipeGlobal, type EventDetail } from '../protocol';
 
+declare const trustedTypes: any; // read bare: where it is missing, the ReferenceError is caught like any refusal
+
 // Aliased once so the minifier can shorten every use to one letter.
 export const doc = document;
 export const head = doc.head;
@@ -24,13 +26,15 @@ const nonce = ((MODULE ? doc.currentScript || doc.querySelector('script[nonce]')
  * where the page's CSP forbids the policy, the rules object stands in for it: one shape, every sink fed the same way.
  * Typed as strings: the sinks take TrustedHTML/TrustedScript/TrustedScriptURL wherever they take strings.
  */
-const rules = { createHTML: (s: string) => s, createScript: (s: string) => s, createScriptURL: (s: string) => s };
+const identity = (s: string) => s;
+const rules = { createHTML: identity, createScript: identity, createScriptURL: identity };
 export let policy = rules;
-// Only the installing copy: a second policy of the same name is a CSP violation on pages that list `bigpipe`.
-if (installing)
+/** Creates the policy; only the installing copy calls it (a second policy of one name is a CSP violation). */
+export const trust = () => {
   try {
-    policy = (window as any).trustedTypes.createPolicy(TRUSTED_TYPES_POLICY, rules);
-  } catch {} // no API (TypeError), or the page's CSP does not allow the policy: plain strings
+    policy = trustedTypes.createPolicy(TRUSTED_TYPES_POLICY, rules);
+  } catch {} // no API (ReferenceError), or the page's CSP does not allow the policy: plain strings
+};
 
 /** A new element with the runtime's nonce; `text` (a stylesheet's or a script's) is set before it goes in. */
 export const create = (tag: string, text?: unknown): any => {
