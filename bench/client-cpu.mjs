@@ -74,6 +74,87 @@ const selfTimes = (profile, url, harnessLine) => {
   return times;
 };
 
+// ---------------------------------------------------------------- nested at scale, live-page heap
+
+const NESTED = 2000;
+/**
+ * 2,000 child pagelets and one parent whose html holds 2,000 placeholders. Nested: the children arrive first and wait
+ * for the parent to bring their placeholders. Flat: the same payloads, the children's placeholders already in the
+ * shell (the parent brings 2,000 other empty divs: the same DOM work). Timed in the page, as the 1,000-pagelet loop.
+ */
+const nestedPage = (runtime) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>nested</title>
+<script>${runtime}</script></head><body><div id="parent"></div><div id="flat"></div>
+<script>
+(() => {
+  const nested = new URLSearchParams(location.search).has('nested');
+  const cards = ${JSON.stringify(Array.from({ length: NESTED }, (_, i) => card(i)))};
+  const children = cards.map((html, i) => ({ target: 'c' + i, html, total: ${NESTED + 1} }));
+  const slots = cards.map((_, i) => '<div id="' + (nested ? 'c' : 'x') + i + '"></div>').join('');
+  if (!nested) document.getElementById('flat').innerHTML = cards.map((_, i) => '<div id="c' + i + '"></div>').join('');
+  let done = 0;
+  document.addEventListener('bigpipe:done', () => done++);
+  const t0 = performance.now();
+  for (const p of children) BigPipe.onPageletArrive(p);
+  BigPipe.onPageletArrive({ target: 'parent', html: slots, total: ${NESTED + 1} });
+  const t1 = performance.now();
+  window.result = { script: t1 - t0, done, filled: children.filter((p) => document.getElementById(p.target).innerHTML == p.html).length };
+})();
+</script></body></html>`;
+
+/** A live page: one pagelet updated forever (1 KB of html, the same css, a js each time); `total` on the first payload. */
+const livePage = (runtime) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>live</title>
+<script>${runtime}</script></head><body><div id="ticker"></div>
+<script>
+window.count = 0;
+const filler = 'x'.repeat(1000);
+let n = 0;
+BigPipe.onPageletArrive({ target: 'ticker', html: '<p>0</p>', css: '#ticker p{color:#333}', js: 'count++', total: 1 });
+window.updates = (k) => {
+  for (const end = n + k; n < end; ) BigPipe.onPageletArrive({ target: 'ticker', html: '<p>' + ++n + filler + '</p>', css: '#ticker p{color:#333}', js: 'count++' });
+  return { n, count: window.count, styles: document.querySelectorAll('style').length, scripts: document.scripts.length };
+};
+</script></body></html>`;
+
+/** The nested/flat ratio (median of per-round ratios) and the heap growth of a live page between update 1,000 and 100,000. */
+async function nestedAndLive(browser, min, rounds) {
+  const pages = { nested: nestedPage(min), live: livePage(min) };
+  const server = createServer((req, res) =>
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(pages[req.url.startsWith('/live') ? 'live' : 'nested']),
+  );
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  try {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    const load = async (nested) => {
+      await tab.goto(base + (nested ? '?nested' : ''), { waitUntil: 'load' });
+      const r = await tab.evaluate(() => window.result);
+      if (r.filled != NESTED || r.done != 1) throw new Error(`nested=${nested}: ${r.filled} of ${NESTED} filled, ${r.done} done`);
+      return r.script;
+    };
+    const nested = [], flat = [];
+    for (let i = 0; i < rounds; i++) for (const v of i % 2 ? [true, false] : [false, true]) (v ? nested : flat).push(await load(v));
+    await tab.goto(base + 'live', { waitUntil: 'load' });
+    const cdp = await context.newCDPSession(tab);
+    const heap = async () => (await cdp.send('HeapProfiler.collectGarbage'), (await cdp.send('Runtime.getHeapUsage')).usedSize);
+    const first = await tab.evaluate(() => window.updates(1000));
+    const at1k = await heap();
+    let last;
+    for (let k = 0; k < 99; k++) last = await tab.evaluate(() => window.updates(1000));
+    const at100k = await heap();
+    if (last.n != 100000 || last.count != 100001) throw new Error(`live page: ${last.n} updates, ${last.count} js runs`);
+    await context.close();
+    return {
+      nested_ms: median(nested), flat_ms: median(flat), nested_ratio: median(nested.map((t, i) => t / flat[i])),
+      heap_at_1k: at1k, heap_at_100k: at100k, heap_growth: at100k - at1k,
+      live_dom: { styles: [first.styles, last.styles], scripts: [first.scripts, last.scripts] },
+    };
+  } finally {
+    server.close();
+  }
+}
+
 export async function run({ quick, browser, runtime }) {
   const rounds = quick ? 6 : 25;
   const html = page(runtime?.min ?? readFileSync('dist/bigpipe.min.js', 'utf8').trim());
@@ -170,7 +251,7 @@ export async function run({ quick, browser, runtime }) {
   const hot = Object.entries(profiled).filter(([name]) => name !== '(page script)').sort((a, b) => b[1] - a[1]).slice(0, 6);
   const head2 = ['runtime functions by self time (CPU profile)', 'ms per load'];
   const rows2 = hot.map(([name, t]) => [name === '(garbage collector)' ? `${name}, whole page` : name.startsWith('(') ? name : `\`${name}\``, ms(t)]);
-  const markdown = [
+  let markdown = [
     table(head, rows),
     '',
     table(head2, rows2),
@@ -186,13 +267,26 @@ export async function run({ quick, browser, runtime }) {
     '',
     verdict,
   ].join('\n');
+  const extra = await nestedAndLive(browser, runtime?.min ?? readFileSync('dist/bigpipe.min.js', 'utf8').trim(), quick ? 3 : 9);
+  const mb = (b) => (b / 2 ** 20).toFixed(2) + ' MB';
+  const head3 = ['at scale and on a live page', 'figure'];
+  const rows3 = [
+    [`${NESTED.toLocaleString('en-US')} nested children (placeholders brought by a later parent), script`, ms(extra.nested_ms)],
+    [`the same ${NESTED.toLocaleString('en-US')} pagelets flat (placeholders in the shell), script`, ms(extra.flat_ms)],
+    ['**nested / flat**, median of per-round ratios', `**${ratio(extra.nested_ratio)}**`],
+    ['live page: JS heap after 1,000 updates of 1 KB (after GC)', mb(extra.heap_at_1k)],
+    ['live page: JS heap after 100,000 updates (after GC)', mb(extra.heap_at_100k)],
+    ['**heap growth** between update 1,000 and 100,000', `**${mb(extra.heap_growth)}**`],
+    ['`<style>` / `<script>` elements after 1,000 and 100,000 updates', `${extra.live_dom.styles.join(' → ')} / ${extra.live_dom.scripts.join(' → ')}`],
+  ];
+  markdown += '\n\n' + table(head3, rows3) + '\n\nThe live page: one pagelet, `total` on its first payload, then updates of 1 KB of html with the same inline css and a js each (the JS phase has begun: each runs right after it displays); heap from `Runtime.getHeapUsage` after `HeapProfiler.collectGarbage`.';
   const text = textTable(head, rows.map((r) => r.map((c) => c.replace(/\*\*|`/g, ''))));
   return {
     key: 'client_cpu',
     title: '4. Client CPU: 1,000 pagelets in Chromium',
-    result: { rounds, pagelets: N, median_ms: m, ratio: r1, ratio_with_layout: r2, samples, profile_self_ms: profiled, goal: GOAL, met },
+    result: { rounds, pagelets: N, median_ms: m, ratio: r1, ratio_with_layout: r2, samples, profile_self_ms: profiled, goal: GOAL, met, ...extra },
     markdown,
-    text: [text, textTable(head2, rows2.map((r) => r.map((c) => c.replace(/`/g, '')))), verdict.replace(/\*\*/g, '')].join('\n'),
+    text: [text, textTable(head2, rows2.map((r) => r.map((c) => c.replace(/`/g, '')))), textTable(head3, rows3.map((r) => r.map((c) => c.replace(/\*\*|`/g, '')))), verdict.replace(/\*\*/g, '')].join('\n'),
     goals: [{ name: `client CPU ≤ ${GOAL}× raw innerHTML`, met, value: ratio(r1) }],
   };
 }

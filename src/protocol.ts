@@ -9,6 +9,12 @@ export const GLOBAL = 'BigPipe';
 /** The method a page calls once per pagelet: `BigPipe.onPageletArrive(payload)`. */
 export const ARRIVE = 'onPageletArrive';
 
+/**
+ * A compatibility entry point: the global function the Django library bigpipe-response calls with the same payload
+ * fields (`<script>renderPagelet({...})</script>`). The runtime answers it exactly like `BigPipe.onPageletArrive`.
+ */
+export const COMPAT_ARRIVE = 'renderPagelet';
+
 /** One pagelet, as it travels. Field names are part of the contract: never rename or mangle them. */
 export interface Payload {
   /** id of the placeholder element */

@@ -21,7 +21,7 @@ const wrongFields = (p) => {
   return Object.entries(FIELDS)
     .filter(([field, type]) => {
       const v = p[field];
-      if (v === undefined && field !== 'target') return false;
+      if (v == null && field !== 'target') return false; // null means absent (PROTOCOL.md §2)
       return type === 'string[]' ? !Array.isArray(v) || v.some((s) => typeof s !== 'string') : typeof v !== type;
     })
     .map(([field]) => field);
@@ -45,15 +45,17 @@ const nonObject = fc.oneof(
   fc.array(anyJson, { maxLength: 3 }),
 );
 const wrongValue = {
-  string: fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 2 })),
-  boolean: fc.oneof(fc.constantFrom('true', 'false', '', 0, 1, null), fc.array(fc.boolean(), { maxLength: 2 })),
-  number: fc.oneof(fc.constantFrom('3', '', '1e3', null, true, false), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({ valueOf: 3 })),
+  string: fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 2 })),
+  boolean: fc.oneof(fc.constantFrom('true', 'false', '', 0, 1), fc.array(fc.boolean(), { maxLength: 2 })),
+  number: fc.oneof(fc.constantFrom('3', '', '1e3', true, false), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({ valueOf: 3 })),
   'string[]': fc.oneof(
-    fc.constantFrom('/a.css', '', null, 0, true, {}),
+    fc.constantFrom('/a.css', '', 0, true, {}),
     // an array with at least one element that is not a string (the strings in it would be valid URLs)
     fc.tuple(fc.array(fc.constant('/never-loaded.css'), { maxLength: 2 }), fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 1 }), fc.constant({}))).map(([ok, bad]) => [...ok, bad]),
   ),
 };
+// null means absent for every field but target (PROTOCOL.md §2): only a target can be wrong by being null
+const wrongTarget = fc.oneof(wrongValue.string, fc.constant(null));
 const validValue = { string: fc.string({ maxLength: 8 }), boolean: fc.boolean(), number: fc.integer({ min: 0, max: 50 }), 'string[]': fc.constant([]) };
 /** An object payload with one or more fields of the wrong type (target included, or missing). */
 const wrongTypes = fc
@@ -67,7 +69,7 @@ const wrongTypes = fc
       Object.fromEntries(
         Object.keys(FIELDS)
           .filter((f) => wrong.includes(f) || valid.includes(f))
-          .map((f) => [f, wrong.includes(f) ? wrongValue[FIELDS[f]] : f === 'target' || FIELDS[f] === 'string[]' ? fc.constant(undefined) : validValue[FIELDS[f]]]),
+          .map((f) => [f, wrong.includes(f) ? (f === 'target' ? wrongTarget : wrongValue[FIELDS[f]]) : f === 'target' || FIELDS[f] === 'string[]' ? fc.constant(undefined) : validValue[FIELDS[f]]]),
       ),
     ).map((p) => ({ p, omitTarget: omitTarget && wrong.includes('target') })),
   );
@@ -156,9 +158,7 @@ const mainScenario = (count, seed, hugeBytes, runtime) => {
     { p: { target: 'dup2', html: 'Y' } },
     { p: { target: 'huge', html: huge } },
     { p: { target: 'bad-huge', html: huge, total: 'many' }, bad: true },
-    // edges a loose type check lets through: null where a number goes, an array nested in a URL list
-    { p: { target: 'bad-null-total', html: 'null total', total: null }, bad: true },
-    { p: { target: 'bad-null-html', html: null }, bad: true },
+    // edges a loose type check lets through: an array nested in a URL list (null means absent: PROTOCOL.md §2)
     { p: { target: 'bad-nested-links', html: 'nested', css_links: [['/nested.css']] }, bad: true },
     { p: { target: 'bad-empty-nested', html: 'nested', js_links: [[]] }, bad: true },
     { p: { target: 'gone', html: 'removed before its payload' }, gone: true },
@@ -212,7 +212,8 @@ const totalScenario = (runtime, name, totals, viaJs) => {
     ...(i % 3 === 2 ? { js_links: ['/a.js'] } : {}),
     total,
   }));
-  const invalid = totals.every((t) => typeof t !== 'number');
+  // null means absent (PROTOCOL.md §2): such payloads are valid, without total
+  const invalid = totals.every((t) => typeof t !== 'number' && t !== null);
   const chunks = [shell(pageCode({ expectRan: invalid ? 0 : good.length, late: false }), good.map((p) => p.target), runtime)];
   for (const p of good) chunks.push(viaJs ? script(`__call(${JSON.stringify({ ...p, total: 0 }).replace('"total":0', `"total":${viaJs(p.total)}`)})`) : payloadScript(p));
   chunks.push('</body></html>');

@@ -265,7 +265,8 @@ const RUNTIME_CHECK = `(async () => {
   expected.forEach((e, i) => document.getElementById('p' + i).innerHTML === parsed(e.html) || htmlChanged.push(i));
   // the runtime's <style> elements are the nonce'd ones after the runtime's own script
   const styles = [...document.head.querySelectorAll('style')].map((s) => s.textContent).sort();
-  const css = expected.map((e) => e.css).filter(Boolean).sort();
+  // identical css is one <style> (PROTOCOL.md §4.4)
+  const css = [...new Set(expected.map((e) => e.css).filter(Boolean))].sort();
   const count = (type) => window.__rec.events.filter((e) => e.type === type).length;
   return {
     displayed: count('display'), arrived: count('arrive'), errors: window.__rec.events.filter((e) => e.type === 'error'),

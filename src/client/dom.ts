@@ -1,4 +1,6 @@
-import { EVENTS, GLOBAL, TRUSTED_TYPES_POLICY, type BigPipeGlobal, type EventDetail } from '../protocol';
+import { ARRIVE, EVENTS, GLOBAL, TRUSTED_TYPES_POLICY, type BigPipeGlobal, type EventDetail } from '../protocol';
+
+declare const trustedTypes: any; // read bare: where it is missing, the ReferenceError is caught like any refusal
 
 // Aliased once so the minifier can shorten every use to one letter.
 export const doc = document;
@@ -7,29 +9,43 @@ export const head = doc.head;
 /** The runtime's global: the async stub's object when there is one, so its `timeout` and `q` carry over. */
 export const B: BigPipeGlobal = ((window as any)[GLOBAL] ||= {});
 
+/**
+ * Whether this copy installs itself: not when another runtime already has (inline runtime plus a bundle import, two
+ * script tags). Checked on wire names only, so any two builds recognise each other: a stub always has `q`, an
+ * installed runtime has the method and no `q`.
+ */
+export const installing = B.q || !B[ARRIVE];
+
 // The nonce of the runtime's own <script>: every element the runtime creates carries it, so strict CSP pages work.
 // A module has no currentScript: the ESM build takes the nonce of the page's first nonce'd script (one per response).
 const nonce = ((MODULE ? doc.currentScript || doc.querySelector('script[nonce]') : doc.currentScript) as HTMLScriptElement | null)?.nonce;
 
 /**
- * Trusted Types: on pages with `require-trusted-types-for 'script'`, the HTML, inline JS and script URLs go
- * through one identity policy named 'bigpipe', so the page's CSP must allow it: `trusted-types bigpipe`.
- * Without the API the rules object stands in for the policy: one shape, every sink fed the same way.
+ * Trusted Types: on pages with `require-trusted-types-for 'script'`, the HTML, inline JS and script URLs go through
+ * one identity policy named 'bigpipe' (the page's CSP must allow it: `trusted-types bigpipe`). Without the API, or
+ * where the page's CSP forbids the policy, the rules object stands in for it: one shape, every sink fed the same way.
  * Typed as strings: the sinks take TrustedHTML/TrustedScript/TrustedScriptURL wherever they take strings.
  */
-const rules = { createHTML: (s: string) => s, createScript: (s: string) => s, createScriptURL: (s: string) => s };
-export const policy: typeof rules =
-  (TRUSTED_TYPES && (window as any).trustedTypes?.createPolicy(TRUSTED_TYPES_POLICY, rules)) || rules;
-// Each sink is written `TRUSTED_TYPES ? policy.createX(s) : s`, so the default build keeps the bare string.
+const identity = (s: string) => s;
+const rules = { createHTML: identity, createScript: identity, createScriptURL: identity };
+export let policy = rules;
+/** Creates the policy; only the installing copy calls it (a second policy of one name is a CSP violation). */
+export const trust = () => {
+  try {
+    policy = trustedTypes.createPolicy(TRUSTED_TYPES_POLICY, rules);
+  } catch {} // no API (ReferenceError), or the page's CSP does not allow the policy: plain strings
+};
 
-export const create = <K extends keyof HTMLElementTagNameMap>(tag: K): HTMLElementTagNameMap[K] => {
-  const el = doc.createElement(tag);
-  if (nonce) el.nonce = nonce;
+/** A new element with the runtime's nonce; `text` (a stylesheet's or a script's) is set before it goes in. */
+export const create = (tag: string, text?: unknown): any => {
+  const el: any = doc.createElement(tag);
+  el.nonce = nonce; // unconditionally: an element without CSP ignores it
+  if (text) el.textContent = text;
   return el;
 };
 
-export const emit = (type: (typeof EVENTS)[keyof typeof EVENTS], target?: unknown, error?: string, url?: string) =>
-  doc.dispatchEvent(new CustomEvent<EventDetail>(type, { detail: { target, url, error } }));
+type EventType = (typeof EVENTS)[keyof typeof EVENTS] extends `bigpipe:${infer T}` ? T : never;
 
-/** bigpipe:error for `target`: what went wrong, and the URL as the payload gave it when one failed. */
-export const fail = emit.bind(0, EVENTS.error);
+/** Dispatches `bigpipe:<type>` on document; `target`, `error`, `url` go in `detail`. */
+export const emit = (type: EventType, target?: unknown, error?: string, url?: string) =>
+  doc.dispatchEvent(new CustomEvent<EventDetail>('bigpipe:' + type, { detail: { target, url, error } }));

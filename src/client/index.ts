@@ -1,18 +1,27 @@
 /**
- * The bigpipe-js browser runtime, for bundlers: importing it installs `window.BigPipe`
- * (taking over the async stub and its queue) and returns that global.
+ * The bigpipe-js browser runtime, for bundlers: importing it installs `window.BigPipe` (taking over the async stub and
+ * its queue) and returns that global. Where a runtime is installed already, importing it changes nothing.
  */
-import { ARRIVE } from '../protocol';
-import { B, doc } from './dom';
+import { ARRIVE, COMPAT_ARRIVE } from '../protocol';
+import { B, doc, installing, trust } from './dom';
+import { ran } from './load';
 import { arrive, flush } from './pagelets';
 
-// Installed first, so a payload sent from an event listener during the takeover reaches arrive too. Then the
-// stub's queue: every queued payload is in before anything is decided (arrive holds while B.q is set).
-B[ARRIVE] = arrive;
-B.q?.map(arrive);
-delete B.q;
-doc.addEventListener('DOMContentLoaded', flush);
-flush();
+if (installing) {
+  trust();
+  // A js_links URL is skipped only once that script has run: the page's classic scripts before the runtime have run
+  // (async and defer ones may not have; module ones are no classic js_links), and every later one that runs fires load, seen here. A <script src>
+  // inside pagelet html never runs and never counts.
+  [...doc.scripts].map((s) => s.async || s.defer || ran(s.src));
+  doc.addEventListener('load', (e: any) => (e = e.target).localName == 'script' && ran(e.src), true);
+  // Installed first, so a payload sent from an event listener during the takeover reaches arrive too. Then the
+  // stub's queue, in order: the JS phase waits while B.q is set. renderPagelet: the entry point of bigpipe-response.
+  B[ARRIVE] = (window as any)[COMPAT_ARRIVE] = arrive;
+  B.q?.map(arrive);
+  delete B.q;
+  doc.addEventListener('DOMContentLoaded', flush);
+  flush();
+}
 
 export { B as BigPipe };
 export type { BigPipeGlobal, EventDetail, Payload } from '../protocol';

@@ -1,104 +1,145 @@
-import { EVENTS, FIELDS, type Payload } from '../protocol';
-import { B, create, doc, emit, fail, head, policy } from './dom';
-import { load } from './load';
+import { DEFAULT_TIMEOUT, FIELDS } from '../protocol';
+import { B, create, doc, emit, head, policy } from './dom';
+import { registry, settle, type Settled, type Waiters } from './load';
 
-/**
- * A payload on its way, as our own copy (state never lands on the caller's object): `t` its target, `n` its
- * stylesheets (while waiting) or scripts (once displayed) still loading, `e` its placeholder once looked up.
- */
-interface Pagelet extends Payload {
-  t: string;
-  n: number;
-  e: HTMLElement | null;
-}
+// Every wait is a waiter list (load.ts): a stylesheet or script loading, the previous pagelet of the same target
+// being finished (feeds stay in order), the previous pagelet's JS having run (JS in display order), the JS phase
+// having begun (`phase`). A pagelet counts its waits and goes on when the last one is over.
 
-let arrived = 0;
+let arrived = 0; // payloads, valid or not
+let unfinished = 0; // valid payloads neither shown nor failed
+let cssLoading = 0; // stylesheet waits of pagelets not shown yet
+let scriptsLeft = 0; // shown pagelets whose JS has not run yet
 let total: number; // undefined until a payload gives it: `x >= undefined` is false
-let started: unknown; // the JS phase has begun
 let done: unknown; // bigpipe:done has fired
 const fields = Object.entries(FIELDS); // once, not per payload
-const waiting: Pagelet[] = []; // not displayed yet, in arrival order: every other arrived payload is finished
-const scripted: Pagelet[] = []; // displayed, JS not run yet, in display order
+/** Settles when the JS phase begins: a pagelet shown before queues its JS steps here, one shown after runs them at once. */
+const phase: Waiters = [];
+/** Settles when the JS of the pagelet last in the JS line has run; the first one waits for the phase alone. */
+let lastScript = phase;
+/** Pagelets whose placeholder is not in the document yet, by target: the first in line for it, ready to show. */
+const missing = new Map<string, () => void>();
+/** Steps to run, the first one running: a work list, not recursion, so no chain (nesting, feeds, JS) is too deep. */
+const todo: (() => void)[] = [];
+const run = (step: () => void) => {
+  // A step queued while the loop runs (from an event listener, or one wait ending another) only joins the list.
+  if (todo.push(step) < 2) for (; todo[0]; todo.shift()) todo[0]();
+};
 
 /**
- * Requests a pagelet's stylesheets (`css`) or scripts, all at once; `n` counts those still loading and the
- * last one to settle flushes. With none, or when all have settled already, the caller goes on by itself.
+ * Once the document has been parsed to its end, while nothing takes over the stub's queue, and no pagelet still
+ * loading CSS could bring it ('interactive' and 'complete' sort before 'loading'), a placeholder never comes.
  */
-const request = (pagelet: Pagelet, css?: unknown) => {
-  pagelet.n = 1;
-  for (const url of pagelet[css ? 'css_links' : 'js_links'] || []) {
-    pagelet.n++;
-    load(css, url).push((error) => {
-      if (error) {
-        if (!css) pagelet.js = ''; // a failed script skips the inline JS; a failed stylesheet does not
-        fail(pagelet.t, error, url);
-      }
-      --pagelet.n || flush();
-    });
+const ended = () => doc.readyState < 'l' && !cssLoading && !B.q;
+
+/**
+ * Requests a stylesheet (`css`) or a script once per document, compared as absolute URLs (see registry), and calls
+ * `settled` when it has loaded, failed or timed out. Not requested: a stylesheet the page has as
+ * <link rel=stylesheet>, a script the page has run (index.ts), an empty URL (it would resolve to the page itself).
+ */
+const load = (css: unknown, url: string, settled: Settled, tag = css ? 'link' : 'script', el = create(tag), list?: Waiters) => {
+  if (!url) return settled('empty URL');
+  // Built first to resolve the URL against the base; it only goes in when nothing has that URL yet.
+  css ? (el.href = url) : (el.src = policy.createScriptURL(url));
+  // key: the tag and the absolute URL (a script has no href)
+  if (!(list = registry[(tag += el.href || el.src)])) {
+    list = registry[tag] = [];
+    // The page's own sheet has loaded once it is there (a failed one is there too, empty). Never cssRules: it throws
+    // cross-origin.
+    const existing: any = css && [...doc.querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]')].find((e) => e.href == el.href);
+    if (existing) (el = existing).sheet && settle(list);
+    else {
+      // A stylesheet starts as a preload and becomes a stylesheet once it has loaded: WebKit holds every later
+      // parser-inserted script while a stylesheet is loading (later pagelets would wait on it, a stalled one
+      // forever), but not while a preload is. The switch takes it from the cache: one request.
+      css ? ((el.as = 'style'), (el.rel = 'preload')) : (el.async = false); // scripts: parallel download, run in order
+      head.append(el);
+    }
+    // el.rel < 'q': 'preload' (switch it), not 'stylesheet' and not a script's undefined (it has loaded; the capture
+    // listener of index.ts has seen that already)
+    el.addEventListener('load', () => (el.rel < 'q' ? (el.rel = 'stylesheet') : settle(list!)));
+    el.addEventListener('error', () => settle(list!, 'load error'));
+    // Above 2³¹−1 ms a browser fires the timer at once: Infinity (and anything that large) means no timeout.
+    (list._timeout = B.timeout || DEFAULT_TIMEOUT) < 2 ** 31 && setTimeout(settle, list._timeout, list, 'timeout');
   }
-  pagelet.n--;
+  list.push(settled);
 };
 
 /** Handles one payload; never throws, so one bad payload cannot break the page or the others. */
-export const arrive = (p: any) => {
+export const arrive = (payload: unknown) => {
+  const p = { ...(payload as any) }; // own fields only (a `__proto__` key is data, not a prototype); {...null} is {}
   arrived++;
-  // The first field with a wrong type (a payload that is no object has no string target). Only 'string[]' has an
-  // 8th character: it wants an array of strings; every other type is a typeof. null is never right (typeof null is
-  // 'object'); undefined (absent) is fine for every field but target, the first. Nothing is allocated per field.
+  // The first field with a wrong type (a payload that is no object has no string target). null means absent, like
+  // undefined: fine for every field but target, the first. Only 'string[]' has an 8th character: it wants an array of
+  // strings; every other type is a typeof. Nothing is allocated per field.
   const wrong = fields.find(
-    ([field, type], i, v: any) => // v: a spare parameter, so the callback stays one expression
-      (v = p?.[field]) === undefined ? !i : type[7] ? !Array.isArray(v) || v.some((s: unknown) => typeof s != 'string') : typeof v != type,
+    ([field, type], i, _, value = p[field]) => // value: a spare parameter, so the callback stays one expression
+      value == null ? !i : type[7] ? !Array.isArray(value) || value.some((s: unknown) => typeof s != 'string') : typeof value != type,
   );
-  if (wrong) fail(p?.target, wrong.join(': expected '));
+  if (wrong) emit('error', p.target, wrong.join(': expected '));
   else {
-    const pagelet: Pagelet = { ...p, t: p.target };
+    const target: string = p.target;
+    const previous: Waiters | undefined = registry['#' + target]; // '#' + target: the last pagelet of the target
+    const finished: Waiters = (registry['#' + target] = []);
+    let js: string = p.js;
+    let waits = 1; // the setup below is one
+    const ready = () => --waits || run(show);
+    // Shows the pagelet, or waits in `missing` until a shown pagelet brings its placeholder or the document has ended.
+    const show = (el = doc.getElementById(target)) => {
+      if (finished._settled) return; // queued twice (brought by a pagelet and found at the end)
+      if (el || ended()) {
+        missing.delete(target);
+        unfinished--;
+        settle(finished); // the next pagelet of this target shows after this one: run queues it
+        if (el) {
+          // Identical css is one <style>, moved last: the same cascade as a new copy, without piling them up.
+          if (p.css) head.append((registry['style' + p.css] ||= create('style', p.css)));
+          if (p.html != null) {
+            const html = policy.createHTML(p.html);
+            p.append ? el.insertAdjacentHTML('beforeend', html) : (el.innerHTML = html);
+          }
+          // Into the JS line before bigpipe:display, whose listeners may send the next payload.
+          if (js || p.js_links) scriptsLeft++, phase.push(script);
+          emit('display', target);
+          // Placeholders it brought: found by the ids it contains, not by looking up every waiting pagelet (linear).
+          missing.size && el.querySelectorAll('[id]').forEach((e) => (e = missing.get(e.id) as any) && run(e as any));
+        } else emit('error', target, 'no element #' + target);
+      } else missing.set(target, show);
+    };
+    // The JS steps: its scripts all at once (run in order by the browser), then its js, after the JS of the pagelet
+    // before it in the line. The js goes in as a nonce'd <script> (not eval: strict CSP allows it), removed once it
+    // has run so endless updates leave no trail; what it throws is reported by the browser and stops nobody.
+    const script = (_?: unknown, mine: Waiters = [], before = lastScript, left = 2) => {
+      const go = () =>
+        --left ||
+        run(() => {
+          if (js) head.appendChild(create('script', policy.createScript(js))).remove();
+          scriptsLeft--;
+          settle(mine);
+          flush();
+        });
+      lastScript = mine;
+      p.js_links?.map((url: string) => (left++, load(0, url, (error) => (error && ((js = ''), emit('error', target, error, url)), go()))));
+      before.push(go);
+      go();
+    };
     total = p.total ?? total;
-    emit(EVENTS.arrive, pagelet.t);
-    waiting.push(pagelet);
-    request(pagelet, 1);
+    unfinished++;
+    emit('arrive', target);
+    previous && (waits++, previous.push(ready));
+    p.css_links?.map((url: string) =>
+      (waits++, cssLoading++, load(1, url, (error) => (error && emit('error', target, error, url), cssLoading--, ready(), flush())))); // a failed stylesheet does not skip anything
+    ready();
   }
-  // While the runtime takes over the stub's queue (B.q still set), nothing is decided before every queued payload is in.
+  // While the runtime takes over the stub's queue (B.q still set), the JS phase waits until every queued payload is in.
   B.q || flush();
 };
 
-/** Shows every pagelet that can be shown, then starts or feeds the JS phase and runs the inline JS that can run. */
+/** Fails or shows what waits for a placeholder once none can come, starts the JS phase, fires bigpipe:done. */
 export const flush = () => {
-  // The first pagelet that can show: its stylesheets settled, its placeholder there, no earlier payload for its
-  // target waiting (appended chunks of a feed stay in order). Showing it may bring placeholders of pagelets that
-  // were waiting, so look again from the start. Once the document has ended ('interactive' and 'complete' sort
-  // before 'loading') and no pagelet still loading CSS could bring one, a placeholder never comes: the first
-  // waiting pagelet fails, then the next.
-  for (
-    let pagelet;
-    (pagelet =
-      waiting.find((o) => !o.n && waiting.find((x) => x.t == o.t) == o && (o.e = doc.getElementById(o.t))) ||
-      (doc.readyState < 'l' && !waiting.some((o) => o.n) && waiting[0]));
-
-  ) {
-    waiting.splice(waiting.indexOf(pagelet), 1);
-    const { t, e, html, css } = pagelet;
-    if (!e) fail(t, 'no element #' + t);
-    else {
-      if (css) head.appendChild(create('style')).textContent = css;
-      if (html != null)
-        pagelet.append ? e.insertAdjacentHTML('beforeend', (TRUSTED_TYPES ? policy.createHTML(html) : html)) : (e.innerHTML = (TRUSTED_TYPES ? policy.createHTML(html) : html));
-      emit(EVENTS.display, t);
-      scripted.push(pagelet);
-      if (started) request(pagelet);
-    }
-  }
-  // Every arrived payload is finished (displayed or failed) but those still waiting.
-  if ((started ||= ((doc.readyState < 'l' && !waiting.length) || arrived - waiting.length >= total) && scripted.map((o) => request(o)))) {
-    // Inline JS in display order, each after its own scripts, as a nonce'd <script> (not eval: strict CSP allows it).
-    while (scripted[0]?.n === 0) {
-      const { js } = scripted.shift()!;
-      // What it throws is reported by the browser (window's error event) and stops nobody else.
-      if (js) {
-        const script = create('script');
-        script.text = TRUSTED_TYPES ? policy.createScript(js) : js;
-        head.append(script);
-      }
-    }
-    done ||= !scripted.length && emit(EVENTS.done);
-  }
+  ended() && missing.forEach(run);
+  // Every payload is finished (shown or failed) but the unfinished ones.
+  if ((doc.readyState < 'l' && !unfinished) || arrived - unfinished >= total) settle(phase);
+  // Set before the event: a listener that sends a payload must not see a second bigpipe:done.
+  if (phase._settled && !scriptsLeft && !done) (done = 1), emit('done');
 };

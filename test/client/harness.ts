@@ -35,12 +35,12 @@ export interface Logged {
 
 export function createPage(options: PageOptions = {}) {
   const requests: string[] = [];
-  const pending = new Map<string, (response: Response) => void>();
+  const pending = new Map<string, ((response: Response) => void)[]>(); // every held request per URL
   const waiters = new Map<string, () => void>();
   const hold = (url: string, answer: (response: Response) => void) => {
     requests.push(url);
     waiters.get(url)?.();
-    pending.set(url, answer);
+    pending.set(url, [...(pending.get(url) ?? []), answer]);
   };
   const preloaded = new Map<string, string>();
   const virtualConsole = new VirtualConsole();
@@ -54,8 +54,9 @@ export function createPage(options: PageOptions = {}) {
       virtualConsole,
       resources: {
         interceptors: [
-          requestInterceptor((request) => {
-            const cached = preloaded.get(request.url);
+          requestInterceptor((request, { element }) => {
+            // A style preload answers the stylesheet link of its URL only, not a script of the same URL.
+            const cached = element?.localName === 'link' ? preloaded.get(request.url) : undefined;
             if (cached !== undefined) return new Response(cached, { headers: { 'Content-Type': 'text/css' } });
             return new Promise<Response>((resolve) => hold(request.url, resolve));
           }),
@@ -79,6 +80,9 @@ export function createPage(options: PageOptions = {}) {
     document.head.appendChild(script);
   };
   const loadRuntime = () => run(BUILDS[options.build ?? 'default']);
+  // jsdom runs an inserted <script> only after the page's pending scripts, browsers at once: where that matters, the
+  // runtime is evaluated directly (it then has no currentScript, so no nonce).
+  const evalRuntime = () => window.eval(BUILDS[options.build ?? 'default']);
 
   // What jsdom lacks and browsers do: fetch a <link rel=preload>, and fetch a link again when its rel changes.
   // The runtime relies on both (a stylesheet starts as a preload and becomes a stylesheet once loaded), so they
@@ -117,6 +121,7 @@ export function createPage(options: PageOptions = {}) {
     events,
     pageErrors,
     loadRuntime,
+    evalRuntime,
     run,
     arrive: (payload: unknown) => window.BigPipe.onPageletArrive(payload),
     /** the document finished parsing: DOMContentLoaded */
@@ -131,13 +136,13 @@ export function createPage(options: PageOptions = {}) {
     /** resolves once the URL has been requested */
     whenRequested: (path: string) =>
       requests.includes(url(path)) ? Promise.resolve() : new Promise<void>((r) => waiters.set(url(path), r)),
-    /** answers a held request; the element's load or error event follows */
+    /** answers the held requests for a URL; the elements' load or error events follow */
     async respond(path: string, body = '', status = 200) {
       const type = path.endsWith('.css') ? 'text/css' : 'text/javascript';
-      const resolve = pending.get(url(path));
-      if (!resolve) throw new Error('not requested: ' + path);
+      const answers = pending.get(url(path));
+      if (!answers) throw new Error('not requested: ' + path);
       pending.delete(url(path));
-      resolve(new Response(body, { status, headers: { 'Content-Type': type } }));
+      for (const resolve of answers) resolve(new Response(body, { status, headers: { 'Content-Type': type } }));
     },
     /** resolves at the next runtime event of this type */
     next: (type: string) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPage, ORIGIN } from './harness';
+import { BUILDS, createPage, ORIGIN } from './harness';
 
 
 const two = '<div id="a"></div><div id="b"></div>';
@@ -422,13 +422,13 @@ describe('bad input', () => {
     [{ target: 'a', css_links: '/a.css' }, 'css_links: expected string[]'],
     [{ target: 'a', js_links: [1] }, 'js_links: expected string[]'],
     [{ target: 'a', total: '2' }, 'total: expected number'],
-    [{ target: 'a', total: null }, 'total: expected number'],
-    [{ target: 'a', html: null }, 'html: expected string'],
+    [{ target: null }, 'target: expected string'],
+    [{ target: 'a', css_links: [null] }, 'css_links: expected string[]'],
   ])('reports %j as %s without throwing', (payload, message) => {
     const page = createPage({ body: two });
     expect(() => page.arrive(payload)).not.toThrow();
     const target = (payload as any)?.target;
-    expect(page.events()).toEqual([{ type: 'bigpipe:error', error: message, ...(target != null && { target }) }]);
+    expect(page.events()).toEqual([{ type: 'bigpipe:error', error: message, ...(target !== undefined && { target }) }]);
   });
 
   it('counts a bad payload, so the good ones still complete the page', () => {
@@ -494,7 +494,7 @@ describe('async loading', () => {
   });
 });
 
-describe('Trusted Types (dist/bigpipe.tt.min.js)', () => {
+describe('Trusted Types', () => {
   /** A stand-in for window.trustedTypes: records the policies made and every value turned into a trusted one. */
   const fakeTrustedTypes = () => {
     const policies: string[] = [];
@@ -540,12 +540,18 @@ describe('Trusted Types (dist/bigpipe.tt.min.js)', () => {
     expect(page.window.ran).toEqual(['a.js', 'inline']);
   });
 
-  it('creates no policy in the default build', () => {
-    const tt = fakeTrustedTypes();
-    const page = createPage({ body: two, before: (window) => (window.trustedTypes = tt.api) });
-    page.arrive({ target: 'a', html: '<b>A</b>', total: 1 });
-    expect(tt.policies).toEqual([]);
+  it('is the same file as dist/bigpipe.min.js: one build, Trusted Types included', () => {
+    expect(BUILDS.tt).toBe(BUILDS.default);
+  });
+
+  it("falls back to plain strings when the page's CSP forbids the policy", () => {
+    const api = { createPolicy: () => { throw new TypeError('Policy "bigpipe" disallowed.'); } };
+    const page = createPage({ body: two, before: (window) => (window.trustedTypes = api) });
+    page.window.ran = [];
+    page.arrive({ target: 'a', html: '<b>A</b>', js: 'ran.push("inline")', total: 1 });
     expect(page.html('a')).toBe('<b>A</b>');
+    expect(page.window.ran).toEqual(['inline']);
+    expect(page.pageErrors).toEqual([]);
   });
 
   it('works with plain strings where the API is absent', () => {
