@@ -153,6 +153,10 @@ class Render implements PageStream {
   private readonly inline: boolean;
   private readonly nonce: string;
   private readonly total: number | undefined;
+  /** a page with a streamed pagelet: pagelets whose first payload is not written yet (PROTOCOL.md §4.5, live pages) */
+  private firstRound: number;
+  /** payloads written so far */
+  private written = 0;
   private readonly onError: NonNullable<RenderOptions['onError']>;
   private readonly options: RenderOptions;
   private readonly startedAt = performance.now();
@@ -202,6 +206,9 @@ class Render implements PageStream {
     });
     // A streamed pagelet sends an unknown number of payloads: then no payload can say how many the page sends.
     this.total = streamed ? undefined : pagelets.length;
+    // ...but the payload that completes the first round can say how many have been written: the runtime's JS phase
+    // then starts without waiting for the end of a document that may never end
+    this.firstRound = streamed && !inline ? pagelets.length : 0;
 
     const head = plan.start + (inline ? '' : runtimeScripts(options.runtime, nonce));
     if (inline) {
@@ -368,8 +375,14 @@ class Render implements PageStream {
       const value = field === 'append' && index ? true : content[field];
       if (value !== undefined) payload[field] = value;
     }
+    const first = !index && this.firstRound > 0;
     if (this.total !== undefined) payload.total = this.total;
-    return payloadScript(payload as unknown as Payload, this.nonce);
+    else if (first && this.firstRound === 1) payload.total = this.written + 1; // this one completes the round
+    const script = payloadScript(payload as unknown as Payload, this.nonce);
+    // counted once it is sure to be written (serializing can throw, and is then retried with the fallback)
+    this.written++;
+    if (first) this.firstRound--;
+    return script;
   }
 
   private notify() {
@@ -516,6 +529,9 @@ class Render implements PageStream {
   }
 
   private finish(slot: Slot, status: 'ok' | 'error' | 'timeout' = 'ok') {
+    // A stream that ended without an item still takes its turn in the first round, with a payload that shows
+    // nothing (no html: its placeholder keeps its content) and can carry the late total.
+    if (this.firstRound && !slot.sent) this.emit(slot, {});
     if (this.options.onPagelet) this.hook('onPagelet', slot.plan.id, { ms: performance.now() - this.startedAt, status });
     slot.done = true;
     clearTimeout(slot.timer);

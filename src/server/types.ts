@@ -16,7 +16,8 @@ export interface Pagelet {
    * A streamed pagelet (see `stream`) returns or resolves to an AsyncIterable of contents, such as an async
    * generator: each item is sent as a payload of its own the moment it is yielded. The first item replaces the
    * placeholder's content unless it sets `append`; every later item is sent with `append: true`. An iteration that
-   * ends without an item sends nothing. Cancelling the page or failing the pagelet stops the iteration (`return()`).
+   * ends without an item sends a payload without content (its placeholder keeps what it has). Cancelling the page
+   * or failing the pagelet stops the iteration (`return()`).
    */
   render(ctx: { signal: AbortSignal }): PageletResult | Promise<PageletResult>;
   /**
@@ -31,8 +32,10 @@ export interface Pagelet {
   fallback?: string | PageletContent;
   /**
    * true when `render` returns (or resolves to) an AsyncIterable; implied when `render` is an `async function*`.
-   * How many payloads a streamed pagelet sends is not known in advance, so a page with one sends no `total`: the
-   * runtime starts its JS phase at the end of the document (PROTOCOL.md §4.5). An undeclared iterable is a failure.
+   * How many payloads a streamed pagelet sends is not known in advance, so a page with one sends `total` late: on
+   * the payload that completes the first round (every pagelet's first payload), counting every payload written so
+   * far; the runtime starts its JS phase then, even if the page never ends (PROTOCOL.md §4.5, live pages). An
+   * undeclared iterable is a failure.
    */
   stream?: boolean;
 }

@@ -208,7 +208,7 @@ describe('renderToNodeResponse on a response object', () => {
     await res.nextWrite();
     feed.push({ html: '1' });
     await res.nextWrite();
-    expect(payloads(res.writes[1]!)).toEqual([{ target: 'a', html: '1' }]);
+    expect(payloads(res.writes[1]!)).toEqual([{ target: 'a', html: '1', total: 1 }]);
     feed.push({ html: '2' });
     await res.nextWrite();
     expect(payloads(res.writes[2]!)).toEqual([{ target: 'a', html: '2', append: true }]);

@@ -360,7 +360,8 @@ describe('streamed pagelets', () => {
     const chunks = renderToChunks(page([feed.pagelet]), quiet);
     await chunks.next();
     feed.push({ html: '1' });
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: '1' }]);
+    // the only pagelet's first payload completes the first round: it carries the late total
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: '1', total: 1 }]);
     feed.push({ html: '2', css: 'p{}' });
     expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: '2', append: true, css: 'p{}' }]);
     feed.end();
@@ -381,7 +382,7 @@ describe('streamed pagelets', () => {
     ]);
   });
 
-  it('omits total from every payload of a page with a streamed pagelet', async () => {
+  it('sends total late on a page with a streamed pagelet: on the payload that completes the first round', async () => {
     async function* feed() {
       yield { html: '1' };
       yield { html: '2' };
@@ -390,9 +391,29 @@ describe('streamed pagelets', () => {
     const html = (await collect(renderToChunks(page(pagelets), quiet))).join('');
     expect(payloads(html)).toEqual([
       { target: 'a', html: 'A' },
-      { target: 'b', html: '1' },
+      { target: 'b', html: '1', total: 2 },
       { target: 'b', html: '2', append: true },
     ]);
+  });
+
+  it('counts every payload written before the round completes, appends included', async () => {
+    const feed = heldStream('b');
+    const slow = heldPagelet('a');
+    const chunks = renderToChunks(page([slow.pagelet, feed.pagelet]), quiet);
+    await chunks.next();
+    feed.push({ html: '1' });
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'b', html: '1' }]);
+    feed.push({ html: '2' });
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'b', html: '2', append: true }]);
+    slow.result.resolve({ html: 'A' });
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: 'A', total: 3 }]);
+    await chunks.return();
+  });
+
+  it('gives a stream that ends without an item a payload that shows nothing, to carry the total', async () => {
+    async function* nothing() {}
+    const html = (await collect(renderToChunks(page([{ id: 'a', render: () => ({ html: 'A' }) }, { id: 'b', render: nothing }]), quiet))).join('');
+    expect(payloads(html)).toEqual([{ target: 'a', html: 'A' }, { target: 'b', total: 2 }]);
   });
 
   it('streams a render that resolves to an async iterable when declared with stream: true', async () => {
@@ -419,11 +440,11 @@ describe('streamed pagelets', () => {
     await chunks.return();
   });
 
-  it('sends nothing for a stream that ends without an item', async () => {
+  it('sends a payload without content for a stream that ends without an item', async () => {
     const feed = heldStream('a');
     const chunks = renderToChunks(page([feed.pagelet, { id: 'b', render: () => ({ html: 'B' }) }]), quiet);
     feed.end();
-    expect(payloads((await collect(chunks)).join('')).map((p) => p.target)).toEqual(['b']);
+    expect(payloads((await collect(chunks)).join(''))).toEqual([{ target: 'b', html: 'B' }, { target: 'a', total: 2 }]);
   });
 
   it('fails a render that returns an async iterable without stream: true', async () => {
@@ -443,7 +464,7 @@ describe('streamed pagelets', () => {
     const chunks = collect(renderToChunks(page([feed.pagelet]), { onError }));
     const boom = new Error('boom');
     feed.fail(boom);
-    expect(payloads((await chunks).join(''))).toEqual([{ target: 'a', html: 'F' }]);
+    expect(payloads((await chunks).join(''))).toEqual([{ target: 'a', html: 'F', total: 1 }]);
     expect(onError.mock.calls).toEqual([[boom, 'a']]);
   });
 
@@ -479,7 +500,7 @@ describe('streamed pagelets', () => {
     const chunks = renderToChunks(page([feed.pagelet]), { onError });
     await chunks.next();
     await vi.advanceTimersByTimeAsync(50);
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: 'F' }]);
+    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: 'F', total: 1 }]);
     expect((onError.mock.calls[0]![0] as Error).message).toBe('pagelet "a" timed out after 50 ms');
     expect([feed.returned, feed.signal!.aborted]).toEqual([1, true]);
   });
