@@ -170,9 +170,10 @@ export function checkPlaceholders(
 }
 
 /**
- * `total` (§2): the same in every payload that has it, and equal to the number of payloads. A page may send none
- * (one with a streamed pagelet cannot know it): the runtime then starts its JS phase at the end of the document
- * (§4.5), so that is no finding. Returns whether any payload carries it.
+ * `total` (§2): the same in every payload that has it, and equal to the number of payloads; or, sent late (a live
+ * page, §4.5), equal to the position of the first payload that carries it. A page may send none: the runtime then
+ * starts its JS phase at the end of the document (§4.5), so that is no finding. Returns whether any payload
+ * carries it.
  */
 export function checkTotals(payloads: Payload[], add: (level: Finding['level'], message: string) => void): boolean {
   if (!payloads.length) {
@@ -192,9 +193,14 @@ export function checkTotals(payloads: Payload[], add: (level: Finding['level'], 
   });
   const [total] = totals.keys();
   if (total === undefined) return false;
+  const first = totals.get(total)![0]!;
   if (totals.size > 1) {
     const which = [...totals].map(([value, numbers]) => `${value} (#${numbers.join(', #')})`);
     add('error', `the payloads disagree on "total": ${which.join(', ')}`);
+  } else if (first > 1) {
+    // A late total (a live page, §4.5): on the payload that completes the first round, counting it and every
+    // payload before it; the updates after it are not counted.
+    if (total !== first) add('error', `"total" arrives late on payload #${first}, so it must be ${first}, not ${total} (§4.5)`);
   } else if (total !== payloads.length)
     add('error', `"total" is ${total} but the page sent ${plural(payloads.length, 'payload')}`);
   return true;

@@ -170,11 +170,17 @@ describe('bigpipe-js check <url>', () => {
     expect(report.payloads).toBe(40_000);
   });
 
-  it('passes a page with a streamed pagelet, whose payloads carry no total', async () => {
+  it('passes a page with a streamed pagelet, whose total comes late, on the payload completing the first round', async () => {
     const report = await checkUrl(`${base}/streamed`);
     expect(messages(report)).toEqual([]);
     expect(report.payloads).toBe(3);
-    expect(report.chunks.flatMap((c) => c.contents)).toContain('</html> (no "total": the JS phase starts here, §4.5)');
+  });
+
+  it('fails a late total that does not count the payloads before it', () => {
+    const late = (n: number) => script(`{"target":"b","html":"x","total":${n}}`);
+    const report = checkStream(at(SHELL, script('{"target":"a","html":"1"}'), late(3), script('{"target":"a","html":"2","append":true}'), END));
+    expect(messages(report)).toEqual(['error: "total" arrives late on payload #2, so it must be 2, not 3 (§4.5)']);
+    expect(messages(checkStream(at(SHELL, script('{"target":"a","html":"1"}'), late(2), script('{"target":"a","html":"2","append":true}'), END)))).toEqual([]);
   });
 
   it('exits 1 with the reason when nothing can be fetched', async () => {
@@ -370,6 +376,24 @@ describe('checkStream', () => {
     const report = checkStream(at(SHELL, script('{"target":"a","cssLinks":[],"total":2}'), good('b'), END));
     expect(messages(report)).toEqual(['warning: payload #1 "a": unknown field "cssLinks" (a v1 runtime ignores it)']);
     expect(report.ok).toBe(true);
+  });
+
+  it('warns about null fields, which the runtime treats as absent, and passes it', () => {
+    const report = checkStream(at(SHELL, script('{"target":"a","js":null,"css_links":null,"total":2}'), good('b'), END));
+    expect(messages(report)).toEqual([
+      'warning: payload #1 "a": "css_links" is null: the runtime treats it as absent; leave the field out',
+      'warning: payload #1 "a": "js" is null: the runtime treats it as absent; leave the field out',
+    ]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('fails a __proto__ key, and warns about keys named like Object.prototype members', () => {
+    const report = checkStream(at(SHELL, script('{"target":"a","__proto__":{"total":1},"constructor":1,"total":2}'), good('b'), END));
+    expect(messages(report)).toEqual([
+      'error: payload #1 "a": a "__proto__" key: in the page\'s object literal it sets the payload\'s prototype',
+      'warning: payload #1 "a": unknown field "constructor" (a v1 runtime ignores it)',
+    ]);
+    expect(report.ok).toBe(false);
   });
 
   it('finds nothing wrong in payloads without total (PROTOCOL.md §4.5), and says where the JS phase starts', () => {
