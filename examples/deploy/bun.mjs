@@ -1,4 +1,5 @@
-// bigpipe-js on Bun: `bun examples/deploy/bun.mjs`, open http://localhost:3000
+// bigpipe-js on Bun: `bun examples/deploy/bun.mjs`, open http://localhost:3000 (this repository has Bun's binary in
+// node_modules/@oven/bun-linux-x64/bin/bun)
 import { pickMode, renderToResponse } from 'bigpipe-js/server';
 import { dashboard } from './page.mjs';
 

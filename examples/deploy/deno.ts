@@ -1,4 +1,5 @@
-// bigpipe-js on Deno: `deno run --allow-net --allow-env=PORT,HOST examples/deploy/deno.ts`, open http://localhost:3000
+// bigpipe-js on Deno: `deno run --allow-net --allow-env=PORT,HOST examples/deploy/deno.ts` (here: `npx deno run …`),
+// open http://localhost:3000
 // (The reference gives the Deno namespace's types where a tsconfig.json for Node's compiler sets the libs.)
 /// <reference lib="deno.ns" />
 import { pickMode, renderToResponse, type Page } from 'bigpipe-js/server';

@@ -1,4 +1,4 @@
-# workerd's config for worker.mjs: `npx workerd serve examples/deploy/worker.capnp` after bundling (see worker.mjs).
+# workerd's config for worker.mjs: `workerd serve examples/deploy/worker.capnp` after bundling (see worker.mjs).
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (

@@ -2,7 +2,9 @@
 // wrangler (its config needs the same compatibility flag, enable_request_signal):
 //   npx esbuild examples/deploy/worker.mjs --bundle --format=esm --platform=neutral \
 //     --conditions=workerd,worker,browser --outfile=examples/deploy/build/worker.js
-//   npx workerd serve examples/deploy/worker.capnp     # http://localhost:8080
+//   workerd serve examples/deploy/worker.capnp     # http://localhost:8080
+// (npm's `workerd` package has the command; this repository has the binary alone, from the platform package:
+// node_modules/@cloudflare/workerd-linux-64/bin/workerd.)
 import { pickMode, renderToResponse } from 'bigpipe-js/server';
 import { dashboard } from './page.mjs';
 

@@ -245,7 +245,7 @@ afterAll(async () => {
   rmSync(temp, { recursive: true, force: true });
 });
 
-describe.each(TARGETS)('$name', (target) => {
+describe.each(TARGETS.map((target) => [target.name, target] as const))('%s', (_, target) => {
   let server: ServerProcess;
   let url = '';
   beforeAll(async () => {
