@@ -1,5 +1,5 @@
 /// <reference types="node" />
-import { Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { HEADERS } from './headers';
 import { MAX_DELAY, startRender, type PageStream } from './render';
 import type { Page, RenderOptions } from './types';
@@ -14,8 +14,20 @@ type Response = Writable & {
 // What Koa sets for any stream body: a default, not a choice of the user's.
 const GENERIC = /^application\/octet-stream\b/i;
 
+/**
+ * node:stream, taken from the running Node when first needed rather than imported: the package's one entry also
+ * serves Web runtimes and edge bundlers (workerd, esbuild's neutral platform), where `node:stream` cannot resolve.
+ */
+const nodeStream = (): typeof import('node:stream') => {
+  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  if (typeof get !== 'function') throw new Error('renderToNodeStream needs Node.js >= 20.16 (process.getBuiltinModule)');
+  return get('node:stream') as typeof import('node:stream');
+};
+
+let PageReadable: ReturnType<typeof definePageReadable> | undefined;
+
 /** The page as a Node Readable; see renderToNodeStream. */
-class PageReadable extends Readable {
+const definePageReadable = () => class PageReadable extends nodeStream().Readable {
   private reading = false;
   private stalled: ReturnType<typeof setTimeout> | undefined = undefined;
 
@@ -76,7 +88,7 @@ class PageReadable extends Readable {
       }
     return super.pipe(destination, options);
   }
-}
+};
 
 /**
  * The page as a Node Readable of string chunks, for Koa (`ctx.body = renderToNodeStream(page)`, which also sets
@@ -87,5 +99,6 @@ class PageReadable extends Readable {
  * waits, or aborting `options.signal`, destroys it with the error. Validation errors throw here.
  */
 export function renderToNodeStream(page: Page, options?: RenderOptions): Readable {
+  PageReadable ??= definePageReadable();
   return new PageReadable(startRender(page, options));
 }

@@ -21,6 +21,9 @@ export function renderToReadableStream(page: Page, options?: RenderOptions): Rea
       let chunk;
       while ((chunk = render.read()) === undefined) await render.changed();
       if (chunk === null) return controller.close();
+      // Every chunk already there goes in one piece: one enqueue, one write for the runtime's HTTP layer (the end,
+      // or a failure, is read again at the next pull)
+      for (let more; typeof (more = render.read()) === 'string'; ) chunk += more;
       controller.enqueue(encoder.encode(chunk));
       // Nobody is reading what was just queued: the consumer has this long to come back for it.
       if (controller.desiredSize! <= 0 && writeTimeout < MAX_DELAY)

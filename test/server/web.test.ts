@@ -18,18 +18,30 @@ describe('renderToReadableStream', () => {
     const reader = renderToReadableStream(page, quiet).getReader();
     expect(await read(reader)).toBe((await renderToChunks({ ...page, pagelets: [] }).next()).value);
     a.result.resolve({ html: 'A' });
-    expect(payloads((await read(reader))!)).toEqual([{ target: 'a', html: 'A', total: 1 }]);
-    expect(await read(reader)).toBe('</body></html>');
+    // what is ready together goes out together: the last payload and the end
+    const rest = (await read(reader))!;
+    expect(payloads(rest)).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+    expect(rest.endsWith('</script></body></html>')).toBe(true);
     expect(await read(reader)).toBeUndefined();
   });
 
-  it('encodes the same chunks as the core, as UTF-8', async () => {
+  it('sends each payload on its own when it is ready on its own', async () => {
+    const [a, b] = ['a', 'b'].map((id) => heldPagelet(id));
+    const reader = renderToReadableStream({ body: '', pagelets: [a!.pagelet, b!.pagelet] }, quiet).getReader();
+    await read(reader);
+    b!.result.resolve({ html: 'B' });
+    expect(payloads((await read(reader))!)).toEqual([{ target: 'b', html: 'B', total: 2 }]);
+    a!.result.resolve({ html: 'A' });
+    expect(payloads((await read(reader))!)).toEqual([{ target: 'a', html: 'A', total: 2 }]);
+  });
+
+  it('encodes the same text as the core, as UTF-8', async () => {
     const pagelets = [{ id: 'a', render: () => ({ html: '\u2028😀' }) }];
     const page = (): Page => ({ head: '<title>é ✓ 😀</title>', body: '', pagelets });
     const reader = renderToReadableStream(page(), quiet).getReader();
     const chunks = [];
     for (let chunk; (chunk = await read(reader)) !== undefined; ) chunks.push(chunk);
-    expect(chunks).toEqual(await collect(renderToChunks(page(), quiet)));
+    expect(chunks.join('')).toEqual((await collect(renderToChunks(page(), quiet))).join(''));
   });
 
   it('aborts the pending renders when the stream is cancelled', async () => {
