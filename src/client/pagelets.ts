@@ -66,6 +66,7 @@ const load = (css: unknown, url: string, settled: Settled, tag = css ? 'link' : 
 
 /** Handles one payload; never throws, so one bad payload cannot break the page or the others. */
 export const arrive = (payload: unknown) => {
+  // No spare parameters here: a page may pass it to forEach, which adds an index.
   const p = { ...(payload as any) }; // own fields only (a `__proto__` key is data, not a prototype); {...null} is {}
   arrived++;
   // The first field with a wrong type (a payload that is no object has no string target). null means absent, like
@@ -77,45 +78,45 @@ export const arrive = (payload: unknown) => {
   );
   if (wrong) emit('error', p.target, wrong.join(': expected '));
   else {
-    const target: string = p.target;
-    const previous: Waiters | undefined = registry['#' + target]; // '#' + target: the last pagelet of the target
-    const finished: Waiters = (registry['#' + target] = []);
-    let js: string = p.js;
-    let waits = 1; // the setup below is one
-    let left = 1; // JS: its scripts not in yet, plus one until all are requested; 1 again once it has run (tried twice)
-    const ready = () => --waits || run(show);
-    // Shows the pagelet, or waits in `missing` until a shown pagelet brings its placeholder or the document has ended.
-    const show = (el = doc.getElementById(target)) => {
-      if (finished._settled) return; // queued twice (brought by a pagelet and found at the end)
-      if (el || ended()) {
-        missing.delete(target);
-        unfinished--;
-        settle(finished); // the next pagelet of this target shows after this one: run queues it
-        if (el) {
-          // Identical css is one <style>, moved last: the same cascade as a new copy, without piling them up.
-          if (p.css) head.append((registry['style' + p.css] ||= create('style', p.css)));
-          if (p.html != null) {
-            const html = policy.createHTML(p.html);
-            p.append ? el.insertAdjacentHTML('beforeend', html) : (el.innerHTML = html);
-          }
-          // Into the JS line before bigpipe:display, whose listeners may send the next payload.
-          if (js || p.js_links) line.push(step), phase.push(start);
-          emit('display', target);
-          // Placeholders it brought: found by the ids it contains, not by looking up every waiting pagelet (linear).
-          missing.size && el.querySelectorAll('[id]').forEach((e) => (e = missing.get(e.id) as any) && run(e as any));
-        } else emit('error', target, 'no element #' + target);
-      } else missing.set(target, show);
-    };
-    // The JS: its scripts all requested at once when the phase begins (run in order by the browser), then its js,
-    // once first in the line. The js goes in as a nonce'd <script> (not eval: strict CSP allows it), removed once it
-    // has run so endless updates leave no trail; what it throws is reported by the browser and stops nobody.
-    const start = () => {
-      p.js_links?.map((url: string) => (left++, load(0, url, (error) => (error && ((js = ''), emit('error', target, error, url)), left--, flush()))));
-      left--;
-      flush();
-    };
-    // Shifted only after the js has run: its own payloads see it still in the line, so bigpipe:done waits for it.
-    const step = () => left || ((left = 1), js && head.appendChild(create('script', policy.createScript(js))).remove(), line.shift(), flush());
+    // One let for the pagelet's state and steps: fewer bytes than several consts.
+    let target: string = p.target,
+      previous: Waiters | undefined = registry['#' + target], // '#' + target: the last pagelet of the target
+      finished: Waiters = (registry['#' + target] = []),
+      js: string = p.js,
+      // What it waits for: to show, the setup below (one), the previous pagelet of its target and its stylesheets;
+      // then, shown, for its JS: one until its scripts are all requested, plus each script; 1 again once it has run.
+      waits = 1,
+      ready = () => --waits || run(show),
+      // Shows the pagelet, or waits in `missing` until a shown pagelet brings its placeholder or the document has ended.
+      show = (el = doc.getElementById(target)) => {
+        if (finished._settled) return; // queued twice (brought by a pagelet and found at the end)
+        if (el || ended()) {
+          missing.delete(target);
+          unfinished--;
+          settle(finished); // the next pagelet of this target shows after this one: run queues it
+          if (el) {
+            // Identical css is one <style>, moved last: the same cascade as a new copy, without piling them up.
+            if (p.css) head.append((registry['style' + p.css] ||= create('style', p.css)));
+            if (p.html != null)
+              p.append ? el.insertAdjacentHTML('beforeend', policy.createHTML(p.html)) : (el.innerHTML = policy.createHTML(p.html));
+            // Into the JS line before bigpipe:display, whose listeners may send the next payload.
+            if (js || p.js_links) (waits = 1), line.push(step), phase.push(start);
+            emit('display', target);
+            // Placeholders it brought: found by the ids it contains, not by looking up every waiting pagelet (linear).
+            missing.size && el.querySelectorAll('[id]').forEach((e) => (e = missing.get(e.id) as any) && run(e as any));
+          } else emit('error', target, 'no element #' + target);
+        } else missing.set(target, show);
+      },
+      // The JS: its scripts all requested at once when the phase begins (run in order by the browser), then its js,
+      // once first in the line. The js goes in as a nonce'd <script> (not eval: strict CSP allows it), removed once it
+      // has run so endless updates leave no trail; what it throws is reported by the browser and stops nobody.
+      start = () => {
+        p.js_links?.map((url: string) => (waits++, load(0, url, (error) => (error && ((js = ''), emit('error', target, error, url)), waits--, flush()))));
+        waits--;
+        flush();
+      },
+      // Shifted only after the js has run: its own payloads see it still in the line, so bigpipe:done waits for it.
+      step = () => waits || ((waits = 1), js && head.appendChild(create('script', policy.createScript(js))).remove(), line.shift(), flush());
     total = p.total ?? total;
     unfinished++;
     emit('arrive', target);
