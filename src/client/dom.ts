@@ -27,22 +27,20 @@ const nonce = ((MODULE ? doc.currentScript || doc.querySelector('script[nonce]')
  * Typed as strings: the sinks take TrustedHTML/TrustedScript/TrustedScriptURL wherever they take strings.
  */
 const identity = (s: string) => s;
-const rules = { createHTML: identity, createScript: identity, createScriptURL: identity };
-export let policy = rules;
-/** Creates the policy; only the installing copy calls it (a second policy of one name is a CSP violation). */
-export const trust = () => {
+/** Until the policy is made, its rules stand in for it. */
+export let policy = { createHTML: identity, createScript: identity, createScriptURL: identity };
+// Only the installing copy creates the policy (a second policy of one name is a CSP violation).
+if (installing)
   try {
-    policy = trustedTypes.createPolicy(TRUSTED_TYPES_POLICY, rules);
+    policy = trustedTypes.createPolicy(TRUSTED_TYPES_POLICY, policy);
   } catch {} // no API (ReferenceError), or the page's CSP does not allow the policy: plain strings
-};
 
 /** A new element with the runtime's nonce; `text` (a stylesheet's or a script's) is set before it goes in. */
-export const create = (tag: string, text?: unknown): any => {
-  const el: any = doc.createElement(tag);
-  el.nonce = nonce; // unconditionally: an element without CSP ignores it
-  if (text) el.textContent = text;
-  return el;
-};
+export const create = (tag: string, text?: unknown, el: any = doc.createElement(tag)): any => (
+  (el.nonce = nonce), // unconditionally: an element without CSP ignores it
+  text && (el.textContent = text),
+  el
+);
 
 type EventType = (typeof EVENTS)[keyof typeof EVENTS] extends `bigpipe:${infer T}` ? T : never;
 

@@ -3,12 +3,11 @@
  * its queue) and returns that global. Where a runtime is installed already, importing it changes nothing.
  */
 import { ARRIVE, COMPAT_ARRIVE } from '../protocol';
-import { B, doc, installing, trust } from './dom';
+import { B, doc, installing } from './dom';
 import { ran } from './load';
 import { arrive, flush } from './pagelets';
 
 if (installing) {
-  trust();
   // A js_links URL is skipped only once that script has run: the page's classic scripts before the runtime have run
   // (async and defer ones may not have; module ones are no classic js_links), and every later one that runs fires load, seen here. A <script src>
   // inside pagelet html never runs and never counts.

@@ -7,7 +7,7 @@ export type Settled = (error?: string) => void;
  * The callbacks waiting on one stylesheet or script. Once it has settled, `_settled` is set and `push` calls back at
  * once, so a late waiter is answered like an early one.
  */
-export type Waiters = Settled[] & { _settled?: Settled; _timeout?: number };
+export type Waiters = Settled[] & { _settled?: Settled };
 
 /**
  * Everything the runtime keeps by key, in one object: each key starts with what it is, so no key is a name of
