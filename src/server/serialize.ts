@@ -56,10 +56,11 @@ const CONTENT_TYPES = PAYLOAD_TYPES.filter(([field]) => field !== 'target' && fi
 const CONTENT_NAMES = CONTENT_TYPES.map(([field]) => field).join(', ');
 const PAYLOAD_KEYS = new Set(Object.keys(FIELDS));
 const CONTENT_KEYS = new Set(CONTENT_TYPES.map(([field]) => field));
+const NONE: readonly string[] = [];
 
 /** A payload (or a render's content) read once: its fields, copied, or what is wrong with it. */
 export type Checked =
-  | { fields: Record<string, unknown>; unknown: string[]; problem?: undefined }
+  | { fields: Record<string, unknown>; unknown: readonly string[]; problem?: undefined }
   | { problem: string; fields?: undefined; unknown?: undefined };
 
 /**
@@ -94,7 +95,10 @@ export const checkPayload = (value: unknown, content = false): Checked => {
   // A target names an element by id: no element has an empty one (PROTOCOL.md §2).
   if (fields.target === '') return { problem: 'target: must not be empty' };
   const known = content ? CONTENT_KEYS : PAYLOAD_KEYS;
-  return { fields, unknown: Object.keys(value).filter((key) => !known.has(key)) };
+  // no array per payload in the common case, where every key is known (this runs once per pagelet per request)
+  let unknown: string[] | undefined;
+  for (const key in value) if (!known.has(key) && Object.hasOwn(value, key)) (unknown ??= []).push(key);
+  return { fields, unknown: unknown ?? NONE };
 };
 
 /** Options of placeholder(): the element, and what it shows until its pagelet arrives. */

@@ -72,6 +72,14 @@ const splitDocument = (document: unknown, page: Page) => {
   return { start: document.slice(0, at), body: document.slice(at, end), end: document.slice(end) };
 };
 
+/** What a pagelet without a fallback sends when it fails (shared: it is never changed). */
+const NO_FALLBACK: PageletContent = Object.freeze({ html: '' });
+
+const HOOKS = ['onError', 'onShellReady', 'onAllReady', 'onPagelet'] as const;
+
+/** A pagelet's name for an error message (built only for an error: validation runs on every request). */
+const nameOf = (id: unknown, i: number) => (typeof id === 'string' ? `pagelet ${JSON.stringify(id)}` : `pagelet #${i}`);
+
 const isAsyncGeneratorFunction = (f: unknown) => Object.prototype.toString.call(f) === '[object AsyncGeneratorFunction]';
 
 const checkTimeout = (timeout: unknown, name: string) => {
@@ -90,7 +98,7 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
   const signal = options.signal as unknown;
   if (signal !== undefined && typeof (signal as AbortSignal | null)?.addEventListener !== 'function')
     throw new Error('options.signal must be an AbortSignal');
-  for (const hook of ['onError', 'onShellReady', 'onAllReady', 'onPagelet'] as const)
+  for (const hook of HOOKS)
     if (options[hook] !== undefined && typeof options[hook] !== 'function') throw new Error(`options.${hook} must be a function`);
   if (options.mode !== undefined && options.mode !== 'pipeline' && options.mode !== 'inline')
     throw new Error(`options.mode must be 'pipeline' or 'inline', got ${quoted(options.mode)}`);
@@ -99,17 +107,16 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
   const pagelets = page.pagelets.map((pagelet: Pagelet, i): PageletPlan => {
     if (typeof pagelet !== 'object' || pagelet === null) throw new Error(`pagelet #${i} must be an object`);
     const { id, render, timeout, stream, fallback } = pagelet;
-    // Built only for an error: this runs on every request.
-    const name = () => (typeof id === 'string' ? `pagelet ${JSON.stringify(id)}` : `pagelet #${i}`);
+    const name = () => nameOf(id, i);
     const problem = idProblem(id);
     if (problem) throw new Error(`${name()}: id ${problem}`);
     if (seen.has(id)) throw new Error(`${name()}: duplicate id`);
     seen.add(id);
     if (typeof render !== 'function') throw new Error(`${name()}: render must be a function`);
-    checkTimeout(timeout, name());
+    if (timeout !== undefined) checkTimeout(timeout, name());
     if (stream !== undefined && typeof stream !== 'boolean')
       throw new Error(`${name()}: stream must be a boolean, got ${quoted(stream)}`);
-    let content: PageletContent = { html: '' };
+    let content = NO_FALLBACK;
     if (typeof fallback === 'string') content = { html: fallback };
     else if (fallback !== undefined) {
       const checked = checkPayload(fallback, true);
@@ -125,11 +132,7 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
       fallback: content,
     };
   });
-  return {
-    ...shell,
-    pagelets,
-    writeTimeout: options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT,
-  };
+  return { start: shell.start, body: shell.body, end: shell.end, pagelets, writeTimeout: options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT };
 };
 
 /**
