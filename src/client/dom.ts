@@ -2,23 +2,29 @@ import { ARRIVE, EVENTS, GLOBAL, TRUSTED_TYPES_POLICY, type BigPipeGlobal, type 
 
 declare const trustedTypes: any; // read bare: where it is missing, the ReferenceError is caught like any refusal
 
+// The ESM build may be imported where there is no document (an SSR bundle, a test runner): there it installs
+// nothing. The script builds always run in a page (MODULE is false there, and this folds away).
+const browser = !MODULE || typeof document == 'object';
+
 // Aliased once so the minifier can shorten every use to one letter.
-export const doc = document;
+export const doc: Document = browser ? document : ({} as Document);
 export const head = doc.head;
 
 /** The runtime's global: the async stub's object when there is one, so its `timeout` and `q` carry over. */
-export const B: BigPipeGlobal = ((window as any)[GLOBAL] ||= {});
+export const B: BigPipeGlobal = browser ? ((window as any)[GLOBAL] ||= {}) : ({} as BigPipeGlobal);
 
 /**
  * Whether this copy installs itself: not when another runtime already has (inline runtime plus a bundle import, two
  * script tags). Checked on wire names only, so any two builds recognise each other: a stub always has `q`, an
  * installed runtime has the method and no `q`.
  */
-export const installing = B.q || !B[ARRIVE];
+export const installing = browser && (B.q || !B[ARRIVE]);
 
 // The nonce of the runtime's own <script>: every element the runtime creates carries it, so strict CSP pages work.
 // A module has no currentScript: the ESM build takes the nonce of the page's first nonce'd script (one per response).
-const nonce = ((MODULE ? doc.currentScript || doc.querySelector('script[nonce]') : doc.currentScript) as HTMLScriptElement | null)?.nonce;
+const nonce = browser
+  ? ((MODULE ? doc.currentScript || doc.querySelector('script[nonce]') : doc.currentScript) as HTMLScriptElement | null)?.nonce
+  : undefined;
 
 /**
  * Trusted Types: on pages with `require-trusted-types-for 'script'`, the HTML, inline JS and script URLs go through
