@@ -1,7 +1,7 @@
 /** The markup the render writes around the pagelets: the shell, the runtime's tags, a pagelet in inline mode. */
 import { STUB } from '../protocol';
 import { RUNTIME, RUNTIME_TRUSTED_TYPES } from './runtime.generated';
-import { escapeAttribute } from './serialize';
+import { escapeAttribute, VOID_ELEMENTS } from './serialize';
 import type { PageletContent, RenderOptions } from './types';
 
 export const shellStart = '<!DOCTYPE html><html><head><meta charset="utf-8">';
@@ -40,7 +40,6 @@ export const inlineMarkup = (content: PageletContent, nonce: string) => {
 const RAW_TEXT = ['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes'];
 const RAW_END = new Map(RAW_TEXT.map((name) => [name, new RegExp(`</${name}[\\t\\n\\f\\r />]`, 'gi')]));
 const COMMENT_END = /--!?>/g;
-const VOID_ELEMENTS = new Set('area base br col embed hr img input link meta source track wbr'.split(' '));
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 12 || c === 13;
 const isLetter = (c: number) => (c | 32) >= 97 && (c | 32) <= 122;
 const ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };

@@ -6,7 +6,7 @@
  */
 import { FIELDS, type Payload } from '../protocol';
 import { findPlaceholders, inlineMarkup, runtimeScripts } from './markup';
-import { checkPayload, nonceAttribute, payloadScript, quoted } from './serialize';
+import { checkPayload, payloadScript, quoted } from './serialize';
 import type { Page, PageletContent, RenderOptions } from './types';
 import { validate, type PageletPlan, type PagePlan } from './validate';
 
@@ -184,7 +184,7 @@ class Render implements PageStream {
     this.writeTimeout = plan.writeTimeout;
     this.documentEnd = plan.end;
     const inline = (this.inline = options.mode === 'inline');
-    const nonce = (this.nonce = nonceAttribute(options.nonce));
+    const nonce = (this.nonce = plan.nonce);
     this.onError = options.onError ?? defaultOnError;
     this.options = options;
     this.signal = options.signal;

@@ -111,7 +111,8 @@ export interface PlaceholderOptions {
   attributes?: Record<string, string>;
 }
 
-const VOID = new Set('area base br col embed hr img input link meta source track wbr'.split(' '));
+/** HTML's void elements: they hold no content, so no pagelet can go in one. */
+export const VOID_ELEMENTS = new Set('area base br col embed hr img input link meta source track wbr'.split(' '));
 const NAME = /^[a-zA-Z][a-zA-Z0-9-]*$/;
 // what HTML allows in an attribute name, narrowed to what needs no thought
 const ATTRIBUTE_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:.-]*$/;
@@ -131,7 +132,7 @@ export function placeholder(id: string, options?: PlaceholderOptions | number): 
   // the common call, placeholder(id), in the skeleton of every request
   if (typeof options !== 'object' || options === null) return `<div id="${escapeAttribute(id)}"></div>`;
   const { tag = 'div', content = '', attributes = {} } = options;
-  if (typeof tag !== 'string' || !NAME.test(tag) || VOID.has(tag.toLowerCase()))
+  if (typeof tag !== 'string' || !NAME.test(tag) || VOID_ELEMENTS.has(tag.toLowerCase()))
     throw new TypeError(`placeholder ${quoted(id)}: tag must be an element name that can hold content, got ${quoted(tag)}`);
   if (typeof content !== 'string') throw new TypeError(`placeholder ${quoted(id)}: content must be a string`);
   let extra = '';

@@ -18,6 +18,8 @@ export interface PageletPlan {
 export interface PagePlan {
   /** the document before the runtime's place */
   start: string;
+  /** ` nonce="…"` for every element written, or '' */
+  nonce: string;
   /** the document after the runtime's place, up to the body's end: where the placeholders are */
   body: string;
   /** what is written after the last payload */
@@ -92,7 +94,7 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
   if (typeof page !== 'object' || page === null) throw new Error('page must be an object');
   const shell = page.document === undefined ? parts(page) : splitDocument(page.document, page);
   if (!Array.isArray(page.pagelets)) throw new Error('page.pagelets must be an array');
-  nonceAttribute(options.nonce);
+  const nonce = nonceAttribute(options.nonce);
   checkTimeout(options.timeout, 'options');
   checkTimeout(options.writeTimeout, 'options.writeTimeout');
   const signal = options.signal as unknown;
@@ -132,7 +134,7 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
       fallback: content,
     };
   });
-  return { start: shell.start, body: shell.body, end: shell.end, pagelets, writeTimeout: options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT };
+  return { start: shell.start, nonce, body: shell.body, end: shell.end, pagelets, writeTimeout: options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT };
 };
 
 /**
