@@ -123,6 +123,12 @@ describe('the express recipe with gzip', () => {
 describe('the node-http recipe', () => {
   const shipped = Promise.resolve('<p>Shipped</p>');
 
+  it('tells caches that the page depends on the User-Agent and the cookie (pickMode)', async () => {
+    const response = await fetch(await startRecipe('node-http', shipped));
+    expect(response.headers.get('vary')).toBe('User-Agent, Cookie');
+    await response.text();
+  });
+
   it('serves crawlers every pagelet in place, without the runtime', async () => {
     const html = await (await get(await startRecipe('node-http', shipped), { 'user-agent': 'Googlebot/2.1' })).end();
     expect(html).toContain('<div id="orders"><p>Shipped</p></div>');
