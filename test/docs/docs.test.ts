@@ -4,9 +4,9 @@
  * that another test runs (an excerpt of examples/). A block that no rule here claims fails the test, so a new sample
  * cannot go untested.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -203,4 +203,31 @@ describe('the code blocks of README.md and PROTOCOL.md', () => {
         expect(hasFieldType(value, FIELDS[field as keyof typeof FIELDS]), `${where(b)}: ${field}`).toBe(true);
     }
   });
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchor = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+
+describe('the links of README.md and PROTOCOL.md', () => {
+  it('work from the npm page: each relative link is a file the package ships, each anchor a heading there', () => {
+    const packed = JSON.parse(
+      (s => s.slice(s.indexOf('[')))(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })),
+    )[0].files.map((f: { path: string }) => f.path) as string[];
+    const broken: string[] = [];
+    for (const file of ['README.md', 'PROTOCOL.md'])
+      for (const [, link] of read(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^https:\/\//.test(link)) continue;
+        const [path, hash] = link.split('#');
+        const target = path || file;
+        const shipped = target.endsWith('/') ? packed.some((p) => p.startsWith(target)) : packed.includes(target);
+        if (!existsSync(join(ROOT, target)) || !shipped) broken.push(`${file}: ${link} is not in the package`);
+        else if (hash && !read(target).split('\n').some((line) => /^#+ /.test(line) && anchor(line.replace(/^#+ /, '')) === hash))
+          broken.push(`${file}: ${link} names no heading`);
+      }
+    expect(broken).toEqual([]);
+  }, 60_000);
 });
