@@ -12,7 +12,7 @@ import { get, messages } from '../check/helpers';
 import { deferred } from '../server/helpers';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const RECIPES = ['node-http', 'express', 'fastify', 'koa', 'hono'];
+const RECIPES = ['node-http', 'express', 'fastify', 'koa', 'hono', 'ejs'];
 
 type Page = unknown;
 interface Recipe {
@@ -198,5 +198,19 @@ describe('the Python recipe', () => {
     const report = checkStream(untimed(body.arrivals), body.info);
     expect(messages(report)).toEqual([]);
     expect(report.payloads).toBe(3);
+  });
+});
+
+describe('the ejs recipe (a template engine renders the document)', () => {
+  it("keeps the template's document: one doctype, its <html lang> and <body class>, the runtime after its meta charset", async () => {
+    const html = await (await get(await startRecipe('ejs', Promise.resolve('<p>Shipped</p>')))).end();
+    expect(html.match(/<!DOCTYPE/gi)).toHaveLength(1);
+    expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"><script>\(\(\)=>/);
+    expect(html).toContain('<body class="dashboard">');
+    expect(html).toContain('<div id="greeting"><p>…</p></div>');
+    expect(html).toContain('<section id="weather"></section>');
+    // The payloads go before the template's </body>, and the rest of the template follows them.
+    expect(html.indexOf('<footer>')).toBeLessThan(html.indexOf('BigPipe.onPageletArrive({'));
+    expect(html).toMatch(/"target":"orders".*<\/script><\/body>\n<\/html>\n?$/s);
   });
 });
