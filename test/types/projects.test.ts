@@ -1,6 +1,7 @@
 /**
- * A Workers-style TypeScript project, without @types/node (only the WebWorker lib), type-checks against the built
- * package's bigpipe-js/web; bigpipe-js/server, whose Node adapters name Node's types, does not (the control).
+ * Projects outside the repository, type-checked against the built package alone: a Workers-style one without
+ * @types/node (only the WebWorker lib) with bigpipe-js/web, where bigpipe-js/server, whose Node adapters name Node's
+ * types, does not compile (the control); and a browser page's script with bigpipe-js/client's events.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,23 +21,21 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 const pkg = join(project, 'node_modules/bigpipe-js');
 cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
 cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
-writeFileSync(
-  join(project, 'tsconfig.json'),
+const tsconfig = (lib: string[]) =>
   JSON.stringify({
     compilerOptions: {
       target: 'ES2022',
       module: 'ESNext',
       moduleResolution: 'Bundler',
-      lib: ['ES2022', 'WebWorker'],
+      lib,
       types: [],
       strict: true,
       noEmit: true,
       // the package's declarations are checked too
       skipLibCheck: false,
     },
-    files: ['worker.ts'],
-  }),
-);
+    files: ['index.ts'],
+  });
 
 /** A worker as a user writes it, importing `entry`. */
 const worker = (entry: string) => `
@@ -62,9 +61,21 @@ export default {
 };
 `;
 
-/** Runs tsc on the project; resolves with its output and exit code. */
-const typeCheck = (entry: string) => {
-  writeFileSync(join(project, 'worker.ts'), worker(entry));
+/** A page's script as a user writes it, with the README's listener. */
+const pageScript = `
+import { BigPipe } from 'bigpipe-js/client';
+
+declare function report(...values: unknown[]): void;
+document.addEventListener('bigpipe:error', (e) => report(e.detail.target, e.detail.url, e.detail.error));
+document.addEventListener('bigpipe:display', (e) => document.getElementById(e.detail.target)?.classList.add('shown'));
+window.BigPipe.timeout = 5000;
+BigPipe.onPageletArrive({ target: 'a', html: 'A' });
+`;
+
+/** Runs tsc on a project of one file, `index.ts`; resolves with its output and exit code. */
+const typeCheck = (code: string, lib = ['ES2022', 'WebWorker']) => {
+  writeFileSync(join(project, 'tsconfig.json'), tsconfig(lib));
+  writeFileSync(join(project, 'index.ts'), code);
   return new Promise<{ code: number; output: string }>((resolve) =>
     execFile(process.execPath, [TSC, '-p', project], { cwd: project }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
@@ -76,7 +87,7 @@ describe('a Workers TypeScript project without @types/node', () => {
   it(
     'type-checks with bigpipe-js/web',
     async () => {
-      expect(await typeCheck('bigpipe-js/web')).toEqual({ code: 0, output: '' });
+      expect(await typeCheck(worker('bigpipe-js/web'))).toEqual({ code: 0, output: '' });
     },
     COMPILING,
   );
@@ -84,9 +95,28 @@ describe('a Workers TypeScript project without @types/node', () => {
   it(
     "does not with bigpipe-js/server, which names Node's types (so the project really has none)",
     async () => {
-      const { code, output } = await typeCheck('bigpipe-js/server');
+      const { code, output } = await typeCheck(worker('bigpipe-js/server'));
       expect(code).not.toBe(0);
       expect(output).toContain("error TS2307: Cannot find module 'node:http'");
+    },
+    COMPILING,
+  );
+});
+
+describe("a browser page's script importing bigpipe-js/client", () => {
+  it(
+    "type-checks the README's listener with each event's detail, and window.BigPipe",
+    async () => {
+      expect(await typeCheck(pageScript, ['ES2022', 'DOM'])).toEqual({ code: 0, output: '' });
+    },
+    COMPILING,
+  );
+
+  it(
+    'fails on a detail field that no event has',
+    async () => {
+      const { output } = await typeCheck(pageScript + "document.addEventListener('bigpipe:error', (e) => e.detail.message);\n", ['ES2022', 'DOM']);
+      expect(output).toContain("error TS2339: Property 'message' does not exist on type 'EventDetail'");
     },
     COMPILING,
   );
