@@ -7,23 +7,17 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { escapeJson } from '../dist/server.js';
+import { FIELDS, REQUIRED_FIELD, hasFieldType } from '../test/support/protocol.mjs';
 import { AFTER_HEAD, HTML, RECORDER, goal, isMain, loadDrivers, machine, prng, report, serve, withEngine } from './lib.mjs';
 
 const NONCE = 'YmFkLWlucHV0LW5vbmNl';
 const CSP = `default-src 'self'; script-src 'self' 'nonce-${NONCE}'; style-src 'self' 'nonce-${NONCE}'`;
 
-/** The payload fields and their types, PROTOCOL.md §2. */
-const FIELDS = { target: 'string', html: 'string', append: 'boolean', css: 'string', css_links: 'string[]', js_links: 'string[]', js: 'string', total: 'number' };
-
 /** The fields of `p` (as the page sees it) whose value has the wrong type; ['payload'] for a non-object. */
 const wrongFields = (p) => {
   if (Object(p) !== p || Array.isArray(p)) return ['payload'];
   return Object.entries(FIELDS)
-    .filter(([field, type]) => {
-      const v = p[field];
-      if (v == null && field !== 'target') return false; // null means absent (PROTOCOL.md §2)
-      return type === 'string[]' ? !Array.isArray(v) || v.some((s) => typeof s !== 'string') : typeof v !== type;
-    })
+    .filter(([field, type]) => (p[field] == null ? field === REQUIRED_FIELD : !hasFieldType(p[field], type))) // null means absent (PROTOCOL.md §2)
     .map(([field]) => field);
 };
 

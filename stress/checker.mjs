@@ -11,13 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { checkUrl } from '../dist/check.js';
 import { placeholder, renderToNodeResponse, serializePagelet } from '../dist/server.js';
+import { STUB } from '../test/support/protocol.mjs';
 import { HTML, getGc, goal, isMain, listen, machine } from './lib.mjs';
 
 const MiB = 1024 * 1024;
 /** Bounds for every item: far above what a linear, capped checker needs, far below what the old one took. */
 export const LIMITS = { rssGrowth: 200e6, seconds: 10 };
 
-const STUB = 'BigPipe={q:[],onPageletArrive(p){this.q.push(p)}}';
 const SHELL =
   `<!DOCTYPE html><html><head><meta charset="utf-8"><script>${STUB}</script>` +
   `<script async src="/bigpipe.min.js"></script></head><body><p>${'A hostile page. '.repeat(32)}</p>${placeholder('a')}`;

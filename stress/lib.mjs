@@ -2,11 +2,11 @@
 // with `node stress/<name>.mjs` on the built package (dist/), and their short versions run inside vitest.
 import http from 'node:http';
 import os from 'node:os';
-import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { parse } from 'parse5';
+import { importTs } from '../test/support/ts.mjs';
 
 /** One line naming the machine the figures come from. */
 export const machine = () =>
@@ -147,10 +147,7 @@ export const payloadsOf = (html) =>
  * The real-browser driver layer (test/e2e/drivers.ts). Under vitest it is imported as TypeScript directly; from
  * plain Node, a module hook (ts-hooks.mjs) strips its types first.
  */
-export const loadDrivers = async () => {
-  if (!process.env.VITEST) register('./ts-hooks.mjs', import.meta.url);
-  return import('../test/e2e/drivers.ts');
-};
+export const loadDrivers = () => importTs(new URL('../test/e2e/drivers.ts', import.meta.url));
 
 /** Runs `fn(engine)` with a launched engine and always closes it. */
 export const withEngine = async (drivers, name, fn) => {
