@@ -1,4 +1,4 @@
-// Module hooks that let plain Node import TypeScript (test/e2e/drivers.ts, src/protocol.ts): types stripped with
+// Module hooks that let plain Node import TypeScript (test/support/drivers.ts, src/protocol.ts): types stripped with
 // TypeScript's transpileModule, nothing else changed. Registered by test/support/ts.mjs.
 import { readFile } from 'node:fs/promises';
 import ts from 'typescript';
