@@ -6,7 +6,7 @@
 //   node stress/bad-input.mjs [malformed] [engines]     (default 300 chromium,firefox,webkit,webkitgtk)
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { escapeJson } from '../dist/server.js';
+import { escapeJson } from 'bigpipe-js/server';
 import { FIELDS, REQUIRED_FIELD, hasFieldType } from '../test/support/protocol.mjs';
 import { HTML, serve } from '../test/support/loopback.mjs';
 import { machineLine } from '../test/support/machine.mjs';

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { placeholder, renderToNodeResponse, serializePagelet } from '../dist/server.js';
+import { placeholder, renderToNodeResponse, serializePagelet } from 'bigpipe-js/server';
 import { STUB } from '../test/support/protocol.mjs';
 import { HTML, listen } from '../test/support/loopback.mjs';
 import { machineLine } from '../test/support/machine.mjs';

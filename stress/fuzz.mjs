@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import vm from 'node:vm';
 import fc from 'fast-check';
-import { placeholder, renderToChunks, renderToNodeResponse, serializePagelet } from '../dist/server.js';
+import { placeholder, renderToChunks, renderToNodeResponse, serializePagelet } from 'bigpipe-js/server';
 import { HTML, serve } from '../test/support/loopback.mjs';
 import { machineLine } from '../test/support/machine.mjs';
 import { attrs, elements, parseDocument, text } from '../test/support/parse.mjs';
@@ -145,7 +145,7 @@ export const fuzzNonces = async ({ runs = 1000, seed = 7 } = {}) => {
     let pages;
     try {
       pages = [serializePagelet({ target: 'a' }, { nonce })];
-      /** @type {import('../dist/server.js').RenderOptions[]} */
+      /** @type {import('bigpipe-js/server').RenderOptions[]} */
       const modes = [{}, { runtime: { src: '/bigpipe.min.js', async: true } }, { mode: 'inline' }];
       for (const options of modes) {
         let html = '';

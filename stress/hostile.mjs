@@ -14,7 +14,7 @@ import {
   renderToNodeResponse,
   renderToReadableStream,
   serializePagelet,
-} from '../dist/server.js';
+} from 'bigpipe-js/server';
 import { start as startDemo } from '../demo/server.mjs';
 import { start as startExample } from '../examples/node-http.mjs';
 import { checkerCampaign } from './checker.mjs';
@@ -116,7 +116,7 @@ async function badRenders({ quick }) {
   for (const mode of ['pipeline', 'inline'])
     for (const [id, render] of Object.entries(cases)) {
       const errors = [];
-      /** @type {import('../dist/server.js').Pagelet[]} */
+      /** @type {import('bigpipe-js/server').Pagelet[]} */
       const pagelets = [{ id: 'bad', render: /** @type {any} deliberately broken */ (render), fallback: 'F' }, { id: 'good', render: () => ({ html: 'G' }) }];
       const out = await collect(renderToChunks({ body: placeholder('bad') + placeholder('good'), pagelets }, { mode: /** @type {'pipeline' | 'inline'} */ (mode), onError: (_, pid) => errors.push(pid) }));
       pages++;

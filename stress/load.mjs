@@ -4,7 +4,7 @@
 // handles left open, heap that does not come back.
 //   node stress/load.mjs [requests] [concurrency]      (default 5000 1000)
 import http from 'node:http';
-import { renderToNodeResponse, placeholder } from '../dist/server.js';
+import { renderToNodeResponse, placeholder } from 'bigpipe-js/server';
 import { listen } from '../test/support/loopback.mjs';
 import { machineLine } from '../test/support/machine.mjs';
 import { payloadsOf } from '../test/support/parse.mjs';

@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { placeholder, renderToChunks, renderToNodeResponse } from '../dist/server.js';
+import { placeholder, renderToChunks, renderToNodeResponse } from 'bigpipe-js/server';
 import { listen } from '../test/support/loopback.mjs';
 import { machineLine } from '../test/support/machine.mjs';
 import { payloadsOf } from '../test/support/parse.mjs';

@@ -5,7 +5,7 @@
 // a page is shown too.
 //   node stress/trusted-types.mjs [engines]      (default chromium,firefox,webkitgtk: the engines that have Trusted Types)
 import { readFileSync } from 'node:fs';
-import { placeholder, renderToNodeResponse } from '../dist/server.js';
+import { placeholder, renderToNodeResponse } from 'bigpipe-js/server';
 import { HTML, serve } from '../test/support/loopback.mjs';
 import { machineLine } from '../test/support/machine.mjs';
 import { AFTER_HEAD, RECORDER } from '../test/support/recorder.mjs';

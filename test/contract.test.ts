@@ -5,7 +5,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { expectedFiles } from '../scripts/contract.mjs';
 import * as protocol from '../src/protocol';
 import { payloadFindings } from '../src/check/payload';
-import { serializePagelet } from '../src/server/index';
+import { serializePagelet } from 'bigpipe-js/server';
 import { createPage } from './client/harness';
 import type { Expect, Resource, Step, Vector } from './e2e/fixture';
 

@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import { setImmediate as tick } from 'node:timers/promises';
 import { createElement as h, Suspense, use } from 'react';
 import { renderToPipeableStream } from 'react-dom/server';
-import { placeholder, renderToNodeResponse, renderToReadableStream } from '../../dist/server.js';
+import { placeholder, renderToNodeResponse, renderToReadableStream } from 'bigpipe-js/server';
 import { COUNT, data, HEAD, ids, intro, render, STYLESHEET } from './page.mjs';
 
 const variant = process.argv[2];

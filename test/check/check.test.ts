@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStream, checkUrl, main, type Arrival } from '../../src/check';
 import { STUB } from '../../src/protocol';
-import { placeholder, renderToNodeResponse, serializePagelet } from '../../src/server';
-import type { Page } from '../../src/server/types';
+import { placeholder, renderToNodeResponse, serializePagelet, type Page } from 'bigpipe-js/server';
 import { get, messages } from './helpers';
 import { serve, type Listening } from '../support/loopback.mjs';
 

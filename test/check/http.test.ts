@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkUrl, main } from '../../src/check';
-import { placeholder, serializePagelet } from '../../src/server';
+import { placeholder, serializePagelet } from 'bigpipe-js/server';
 import { messages } from './helpers';
 import { listen, type Listening } from '../support/loopback.mjs';
 

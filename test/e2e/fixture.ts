@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { STUB, type Payload } from '../../src/protocol';
-import { escapeJson, serializePagelet } from '../../src/server/index';
+import { escapeJson, serializePagelet } from 'bigpipe-js/server';
 import { listen } from '../support/loopback.mjs';
 import { onRuntimeEvents, TOKEN } from '../support/recorder.mjs';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from './engine';
-import { placeholder, renderToNodeResponse, type Page, type RenderOptions } from '../../src/server/index';
+import { placeholder, renderToNodeResponse, type Page, type RenderOptions } from 'bigpipe-js/server';
 import { ENGINES, until, type Tab } from '../support/drivers';
 import { runtime } from './fixture';
 import { serve, type Listening } from '../support/loopback.mjs';

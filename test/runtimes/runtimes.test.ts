@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_AGENT, checkStream } from '../../src/check';
-import type * as ServerModule from '../../src/server';
+import type * as ServerModule from 'bigpipe-js/server';
 import { get, messages } from '../check/helpers';
 import { deferred, type Deferred } from '../server/helpers';
 import { listen, type Listening } from '../support/loopback.mjs';
