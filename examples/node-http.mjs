@@ -3,7 +3,10 @@ import { createServer } from 'node:http';
 import { noscriptRedirect, pickMode, renderToNodeResponse } from 'bigpipe-js/server';
 import { isMain, printUrl, tinyPage } from './page.mjs';
 
-/** Starts the server; resolves once it listens (port 0: any free port). `page()` makes the page per request. */
+/**
+ * Starts the server; resolves once it listens (port 0: any free port). `page()` makes the page per request.
+ * @param {{ port?: number, host?: string, page?: typeof tinyPage }} [options]
+ */
 export function start({ port = Number(process.env.PORT ?? 3000), host, page = tinyPage } = {}) {
   const server = createServer((req, res) => {
     // req.url is whatever the request line said, not always a URL: compare the path, never parse it.
