@@ -3,10 +3,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import bigpipe, { bigpipe as named } from '../../dist/fastify.js';
-import { placeholder, type Page } from '../../dist/server.js';
+import bigpipe, { bigpipe as named } from 'bigpipe-js/fastify';
+import { placeholder, type Page } from 'bigpipe-js/server';
 import { get } from '../check/helpers';
-import { aborted, deferred, heldPagelet, payloads } from './helpers';
+import { payloadsOf as payloads } from '../support/parse.mjs';
+import { aborted, deferred, heldPagelet } from './helpers';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
