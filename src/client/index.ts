@@ -5,7 +5,7 @@
 import { ARRIVE, COMPAT_ARRIVE } from '../protocol';
 import { B, doc, installing } from './dom';
 import { ran } from './load';
-import { arrive, flush } from './pagelets';
+import { arrive, flush, run } from './pagelets';
 
 if (installing) {
   // A js_links URL is skipped only once that script has run: the page's classic scripts before the runtime have run
@@ -18,8 +18,8 @@ if (installing) {
   B[ARRIVE] = (window as any)[COMPAT_ARRIVE] = arrive;
   B.q?.map(arrive);
   delete B.q;
-  doc.addEventListener('DOMContentLoaded', flush);
-  flush();
+  doc.addEventListener('DOMContentLoaded', () => run(flush));
+  run(flush);
 }
 
 export { B as BigPipe };
