@@ -1,6 +1,6 @@
-import { FIELDS } from '../protocol';
+import { DEFAULT_TIMEOUT, FIELDS } from '../protocol';
 import { B, create, doc, emit, head, policy } from './dom';
-import { load, registry, settle, type Waiters } from './load';
+import { registry, settle, type Settled, type Waiters } from './load';
 
 // Every wait is a waiter list (load.ts): a stylesheet or script loading, the previous pagelet of the same target
 // being finished (feeds stay in order), the JS phase having begun, the JS of the pagelet shown before having run.
@@ -37,12 +37,12 @@ const ended = () => doc.readyState < 'l' && !cssLoading && !B.q;
 
 /** Fails or shows what waits for a placeholder once none can come, starts the JS phase, fires bigpipe:done. */
 export const flush = () => {
-  // Queued from the map and taken out of it, so a pagelet is never queued twice: one still missing goes back in.
-  if (ended()) missing.forEach(run), missing.clear(), unfinished || settle(phase);
+  if (ended()) missing.forEach(run), unfinished || settle(phase);
   // Every payload is finished (shown or failed) but the unfinished ones.
   arrived - unfinished >= total && settle(phase);
-  // Set before the event: a listener that sends a payload must not see a second bigpipe:done.
-  done || !phase._settled || !lastJs._settled || ((done = 1), emit('done'));
+  // The chain of JS starts at the phase: the last JS has run only once the phase has begun. Set before the event: a
+  // listener that sends a payload must not see a second bigpipe:done.
+  done || !lastJs._settled || ((done = 1), emit('done'));
 };
 
 /** Handles one payload; never throws, so one bad payload cannot break the page or the others. */
@@ -72,34 +72,68 @@ export const arrive = (payload: unknown) =>
       ready = () => run(() => --waits || (ran ? runJs() : show())),
       // Shows the pagelet, or waits in `missing` until a shown pagelet brings its placeholder or the document has ended.
       show = (el = doc.getElementById(target)) => {
+        if (ran) return; // queued twice (brought by a pagelet and found at the end)
         if (el || ended()) {
+          missing.delete(target);
           unfinished--;
+          // Every shown pagelet joins the chain of JS, its steps empty or not: one path for all.
+          ran = [];
           settle(finished); // the next pagelet of this target shows after this one
           if (el) {
             // Identical css is one <style>, moved last: the same cascade as a new copy, without piling them up.
             if (p.css) head.append((registry['style' + p.css] ||= create('style', p.css)));
             if (p.html != null)
               p.append ? el.insertAdjacentHTML('beforeend', policy.createHTML(p.html)) : (el.innerHTML = policy.createHTML(p.html));
-            if (js || p.js_links) (waits = 2), lastJs.push(ready), (lastJs = ran = []), phase.push(start);
+            (waits = 2), lastJs.push(ready), (lastJs = ran), phase.push(start);
             emit('display', target);
             // Placeholders it brought: found by the ids it contains, not by looking up every waiting pagelet (linear).
-            missing.size && el.querySelectorAll('[id]').forEach((e: any) => missing.has((e = e.id)) && run(missing.get(e)!, missing.delete(e) as any));
+            missing.size && el.querySelectorAll('[id]').forEach((e: any) => (e = missing.get(e.id)) && run(e));
           } else emit('error', target, 'no element #' + target);
         } else missing.set(target, show);
       },
       // The JS: its scripts all requested at once when the phase begins (run in order by the browser), then its js,
       // once the JS before it has run. The js goes in as a nonce'd <script> (not eval: strict CSP allows it), removed
       // once it has run so endless updates leave no trail; what it throws is reported by the browser and stops nobody.
-      start = () => {
-        p.js_links?.map((url: string) => (waits++, load(0, url, (error) => (error && ((js = ''), emit('error', target, error, url)), ready()))));
-        ready();
+      start = () => (p.js_links?.map(need(0)), ready()),
+      // One more wait: on a stylesheet (css 1: it counts in cssLoading) or a script (css 0: if it fails, the js is
+      // skipped). Requested once per document, compared as absolute URLs (see registry), and answered when it has
+      // loaded, failed or timed out. Not requested: a stylesheet the page has as <link rel=stylesheet>, a script the
+      // page has run (index.ts), an empty URL (it would resolve to the page itself). The spare parameters after
+      // map's three are locals.
+      need = (css: number) => (url: string, _i: number, _a: unknown, settled: Settled = (error) => (error && (css || (js = ''), emit('error', target, error, url)), (cssLoading -= css), ready()), tag = css ? 'link' : 'script', el = create(tag), list?: Waiters, ms?: number) => {
+        waits++;
+        cssLoading += css;
+        if (!url) return settled('empty URL');
+        // Built first to resolve the URL against the base; it only goes in when nothing has that URL yet.
+        css ? (el.href = url) : (el.src = policy.createScriptURL(url));
+        // key: the tag and the absolute URL (a script has no href)
+        if (!(list = registry[(tag += el.href || el.src)])) {
+          list = registry[tag] = [];
+          // The page's own sheet has loaded once it is there (a failed one is there too, empty). Never cssRules: it
+          // throws cross-origin.
+          const existing: any = css && [...doc.querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]')].find((e) => e.href == el.href);
+          if (existing) (el = existing).sheet && settle(list);
+          else {
+            // A stylesheet starts as a preload and becomes a stylesheet once it has loaded: WebKit holds every later
+            // parser-inserted script while a stylesheet is loading (later pagelets would wait on it, a stalled one
+            // forever), but not while a preload is. The switch takes it from the cache: one request.
+            css ? ((el.as = 'style'), (el.rel = 'preload')) : (el.async = false); // scripts: parallel download, run in order
+            head.append(el);
+          }
+          // el.rel < 'q': 'preload' (switch it), not 'stylesheet' and not a script's undefined (it has loaded; the
+          // capture listener of index.ts has seen that already)
+          el.addEventListener('load', () => (el.rel < 'q' ? (el.rel = 'stylesheet') : settle(list!)));
+          el.addEventListener('error', () => settle(list!, 'load error'));
+          // Above 2³¹−1 ms a browser fires the timer at once: Infinity (and anything that large) means no timeout.
+          (ms = B.timeout || DEFAULT_TIMEOUT) < 2 ** 31 && setTimeout(settle, ms, list, 'timeout');
+        }
+        list.push(settled);
       },
       runJs = () => (js && head.appendChild(create('script', policy.createScript(js))).remove(), settle(ran!));
     total = p.total ?? total;
     unfinished++;
     emit('arrive', target);
     previous && (waits++, previous.push(ready));
-    p.css_links?.map((url: string) =>
-      (waits++, cssLoading++, load(1, url, (error) => (error && emit('error', target, error, url), cssLoading--, ready())))); // a failed stylesheet does not skip anything
+    p.css_links?.map(need(1));
     ready();
   });
