@@ -69,7 +69,7 @@ export const arrive = (payload: unknown) =>
       // What it waits for: to show, the setup below (one), the previous pagelet of its target and its stylesheets;
       // shown, for its JS: its scripts requested (one), the JS shown before it (one), and each script.
       waits = 1,
-      ready = () => run(() => --waits || (ran ? runJs() : show())),
+      ready = () => run(() => --waits || (ran ? (js && head.appendChild(create('script', policy.createScript(js))).remove(), settle(ran)) : show())),
       // Shows the pagelet, or waits in `missing` until a shown pagelet brings its placeholder or the document has ended.
       show = (el = doc.getElementById(target)) => {
         if (ran) return; // queued twice (brought by a pagelet and found at the end)
@@ -128,8 +128,7 @@ export const arrive = (payload: unknown) =>
           (ms = B.timeout || DEFAULT_TIMEOUT) < 2 ** 31 && setTimeout(settle, ms, list, 'timeout');
         }
         list.push(settled);
-      },
-      runJs = () => (js && head.appendChild(create('script', policy.createScript(js))).remove(), settle(ran!));
+      };
     total = p.total ?? total;
     unfinished++;
     emit('arrive', target);
