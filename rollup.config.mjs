@@ -6,6 +6,24 @@ import { dts } from 'rollup-plugin-dts';
 // module, which inlines the runtime (scripts/inline-runtime.mjs runs between the two).
 const ts = () => typescript({ tsconfig: './tsconfig.build.json' });
 
+/**
+ * terser's nth_identifier: one-letter names handed out in a fixed order rather than by character frequency, measured
+ * 8 B smaller under brotli on this runtime. Self-contained: the plugin sends its options to a worker as source text.
+ */
+const names = {
+  get(n) {
+    const alphabet = 'etnsrioalcdpjhfmgybwvkxuqzETNSRIOALCDPUHFMGYBWVKXJQZ';
+    let name = '';
+    n++;
+    do {
+      n--;
+      name = alphabet[n % alphabet.length] + name;
+      n = Math.floor(n / alphabet.length);
+    } while (n > 0);
+    return name;
+  },
+};
+
 const minify = terser({
   ecma: 2021,
   module: true,
@@ -13,7 +31,7 @@ const minify = terser({
   compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },
   // Internal state is written as readable `_`-prefixed names; only those are shortened. Wire names (the global, the
   // payload fields, event names) never start with `_`.
-  mangle: { properties: { regex: /^_/ } },
+  mangle: { properties: { regex: /^_/ }, nth_identifier: names },
   format: { comments: false },
 });
 
