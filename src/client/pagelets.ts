@@ -23,10 +23,23 @@ const todo: (() => void)[] = [];
 
 /**
  * Runs a step, or queues it when a step is running (from an event listener, or one wait ending another). Every entry
- * into the runtime goes through here; when the list is about to run dry, flush looks at the whole page.
+ * into the runtime goes through here; when the list is about to run dry, flush looks at the whole page. A step that
+ * throws (a page requiring Trusted Types whose CSP refuses the policy) is reported as an uncaught error and stops
+ * nobody: nothing throws out of onPageletArrive, and the list never stalls.
  */
 export const run = (step: () => void) => {
-  if (todo.push(step) < 2) for (; todo[0]; todo.shift()) todo[0](), todo[1] || flush();
+  if (todo.push(step) < 2)
+    for (; todo[0]; todo.shift()) {
+      try {
+        todo[0]();
+      } catch (e) {
+        // rethrown in a task of its own: the page sees it as an uncaught error (reportError is younger than our target)
+        setTimeout(() => {
+          throw e;
+        });
+      }
+      todo[1] || flush();
+    }
 };
 
 /**
@@ -63,13 +76,16 @@ export const arrive = (payload: unknown) =>
     let target: string = p.target,
       previous: Waiters | undefined = registry['#' + target], // '#' + target: the last pagelet of the target
       finished: Waiters = (registry['#' + target] = []),
-      js: string = p.js,
-      // Settles once its JS has run; set when it is shown with JS (the waits from then on are the JS's).
+      // Settles once its JS has run; set when it is shown or failed (the waits from then on are the JS's).
       ran: Waiters | undefined,
       // What it waits for: to show, the setup below (one), the previous pagelet of its target and its stylesheets;
       // shown, for its JS: its scripts requested (one), the JS shown before it (one), and each script.
       waits = 1,
-      ready = () => run(() => --waits || (ran ? (js && head.appendChild(create('script', policy.createScript(js))).remove(), settle(ran)) : show())),
+      // One wait is over: with none left, it shows, or once shown, runs its js. The js goes in as a nonce'd <script>
+      // (not eval: strict CSP allows it), removed once it has run so endless updates leave no trail; what it throws is
+      // reported by the browser and stops nobody.
+      ready = () =>
+        run(() => --waits || (ran ? (p.js && head.appendChild(create('script', policy.createScript(p.js))).remove(), settle(ran)) : show())),
       // Shows the pagelet, or waits in `missing` until a shown pagelet brings its placeholder or the document has ended.
       show = (el = doc.getElementById(target)) => {
         if (ran) return; // queued twice (brought by a pagelet and found at the end)
@@ -92,15 +108,26 @@ export const arrive = (payload: unknown) =>
         } else missing.set(target, show);
       },
       // The JS: its scripts all requested at once when the phase begins (run in order by the browser), then its js,
-      // once the JS before it has run. The js goes in as a nonce'd <script> (not eval: strict CSP allows it), removed
-      // once it has run so endless updates leave no trail; what it throws is reported by the browser and stops nobody.
+      // once the JS before it has run.
       start = () => (p.js_links?.map(need(0)), ready()),
       // One more wait: on a stylesheet (css 1: it counts in cssLoading) or a script (css 0: if it fails, the js is
       // skipped). Requested once per document, compared as absolute URLs (see registry), and answered when it has
       // loaded, failed or timed out. Not requested: a stylesheet the page has as <link rel=stylesheet>, a script the
       // page has run (index.ts), an empty URL (it would resolve to the page itself). The spare parameters after
       // map's three are locals.
-      need = (css: number) => (url: string, _i: number, _a: unknown, settled: Settled = (error) => (error && (css || (js = ''), emit('error', target, error, url)), (cssLoading -= css), ready()), tag = css ? 'link' : 'script', el = create(tag), list?: Waiters, ms?: number) => {
+      need =
+        (css: number) =>
+        (
+          url: string,
+          _i: number,
+          _a: unknown,
+          // p.js = '': a failed script skips the js (p is the runtime's own copy)
+          settled: Settled = (error) => (error && (css || (p.js = ''), emit('error', target, error, url)), (cssLoading -= css), ready()),
+          tag = css ? 'link' : 'script',
+          el = create(tag),
+          list?: Waiters,
+          ms?: number,
+        ) => {
         waits++;
         cssLoading += css;
         if (!url) return settled('empty URL');
