@@ -5,21 +5,22 @@
 import { ARRIVE, COMPAT_ARRIVE } from '../protocol';
 import { B, doc, installing } from './dom';
 import { ran } from './load';
-import { arrive, flush } from './pagelets';
+import { arrive, flush, run } from './pagelets';
 
 if (installing) {
   // A js_links URL is skipped only once that script has run: the page's classic scripts before the runtime have run
   // (async and defer ones may not have; module ones are no classic js_links), and every later one that runs fires load, seen here. A <script src>
   // inside pagelet html never runs and never counts.
   [...doc.scripts].map((s) => s.async || s.defer || ran(s.src));
-  doc.addEventListener('load', (e: any) => (e = e.target).localName == 'script' && ran(e.src), true);
+  // e.text != null: a <script> (the one element with `text` that fires load); spelled out, localName == 'script'.
+  doc.addEventListener('load', (e: any) => (e = e.target).text != null && ran(e.src), true);
   // Installed first, so a payload sent from an event listener during the takeover reaches arrive too. Then the
   // stub's queue, in order: the JS phase waits while B.q is set. renderPagelet: the entry point of bigpipe-response.
   B[ARRIVE] = (window as any)[COMPAT_ARRIVE] = arrive;
   B.q?.map(arrive);
   delete B.q;
-  doc.addEventListener('DOMContentLoaded', flush);
-  flush();
+  doc.addEventListener('DOMContentLoaded', () => run(flush));
+  run(flush);
 }
 
 export { B as BigPipe };

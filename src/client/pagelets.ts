@@ -3,26 +3,43 @@ import { B, create, doc, emit, head, policy } from './dom';
 import { registry, settle, type Settled, type Waiters } from './load';
 
 // Every wait is a waiter list (load.ts): a stylesheet or script loading, the previous pagelet of the same target
-// being finished (feeds stay in order), the JS phase having begun (`phase`). A pagelet counts its waits and goes on
-// when the last one is over. The JS runs in display order: `line` holds the shown pagelets whose JS has not run.
+// being finished (feeds stay in order), the JS phase having begun, the JS of the pagelet shown before having run.
+// A pagelet counts its waits and goes on when the last one is over.
 
 let arrived = 0; // payloads, valid or not
 let unfinished = 0; // valid payloads neither shown nor failed
 let cssLoading = 0; // stylesheet waits of pagelets not shown yet
-let total: number; // undefined until a payload gives it: `x >= undefined` is false
+let total: number; // undefined until a payload gives it: `x < undefined` is false
 let done: unknown; // bigpipe:done has fired
 const fields = Object.entries(FIELDS); // once, not per payload
 /** Settles when the JS phase begins: a pagelet shown before queues its JS steps here, one shown after runs them at once. */
 const phase: Waiters = [];
-/** The JS steps of shown pagelets whose JS has not run yet, in display order; flush tries the first. */
-const line: (() => void)[] = [];
+/** Settles when the JS of the last pagelet shown with JS has run: the next one's JS waits on it (display order). */
+let lastJs: Waiters = phase;
 /** Pagelets whose placeholder is not in the document yet, by target: the first in line for it, ready to show. */
 const missing = new Map<string, () => void>();
 /** Steps to run, the first one running: a work list, not recursion, so no chain (nesting, feeds, JS) is too deep. */
 const todo: (() => void)[] = [];
-const run = (step: () => void) => {
-  // A step queued while the loop runs (from an event listener, or one wait ending another) only joins the list.
-  if (todo.push(step) < 2) for (; todo[0]; todo.shift()) todo[0]();
+
+/**
+ * Runs a step, or queues it when a step is running (from an event listener, or one wait ending another). Every entry
+ * into the runtime goes through here; when the list is about to run dry, flush looks at the whole page. A step that
+ * throws (a page requiring Trusted Types whose CSP refuses the policy) is reported as an uncaught error and stops
+ * nobody: nothing throws out of onPageletArrive, and the list never stalls.
+ */
+export const run = (step: () => void) => {
+  if (todo.push(step) < 2)
+    for (; todo[0]; todo.shift()) {
+      try {
+        todo[0]();
+      } catch (e) {
+        // rethrown in a task of its own: the page sees it as an uncaught error (reportError is younger than our target)
+        setTimeout(() => {
+          throw e;
+        });
+      }
+      todo[1] || flush();
+    }
 };
 
 /**
@@ -31,111 +48,118 @@ const run = (step: () => void) => {
  */
 const ended = () => doc.readyState < 'l' && !cssLoading && !B.q;
 
-/**
- * Requests a stylesheet (`css`) or a script once per document, compared as absolute URLs (see registry), and calls
- * `settled` when it has loaded, failed or timed out. Not requested: a stylesheet the page has as
- * <link rel=stylesheet>, a script the page has run (index.ts), an empty URL (it would resolve to the page itself).
- */
-const load = (css: unknown, url: string, settled: Settled, tag = css ? 'link' : 'script', el = create(tag), list?: Waiters, ms?: number) => {
-  if (!url) return settled('empty URL');
-  // Built first to resolve the URL against the base; it only goes in when nothing has that URL yet.
-  css ? (el.href = url) : (el.src = policy.createScriptURL(url));
-  // key: the tag and the absolute URL (a script has no href)
-  if (!(list = registry[(tag += el.href || el.src)])) {
-    list = registry[tag] = [];
-    // The page's own sheet has loaded once it is there (a failed one is there too, empty). Never cssRules: it throws
-    // cross-origin.
-    const existing: any = css && [...doc.querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]')].find((e) => e.href == el.href);
-    if (existing) (el = existing).sheet && settle(list);
-    else {
-      // A stylesheet starts as a preload and becomes a stylesheet once it has loaded: WebKit holds every later
-      // parser-inserted script while a stylesheet is loading (later pagelets would wait on it, a stalled one
-      // forever), but not while a preload is. The switch takes it from the cache: one request.
-      css ? ((el.as = 'style'), (el.rel = 'preload')) : (el.async = false); // scripts: parallel download, run in order
-      head.append(el);
-    }
-    // el.rel < 'q': 'preload' (switch it), not 'stylesheet' and not a script's undefined (it has loaded; the capture
-    // listener of index.ts has seen that already)
-    el.addEventListener('load', () => (el.rel < 'q' ? (el.rel = 'stylesheet') : settle(list!)));
-    el.addEventListener('error', () => settle(list!, 'load error'));
-    // Above 2³¹−1 ms a browser fires the timer at once: Infinity (and anything that large) means no timeout.
-    (ms = B.timeout || DEFAULT_TIMEOUT) < 2 ** 31 && setTimeout(settle, ms, list, 'timeout');
-  }
-  list.push(settled);
+/** Fails or shows what waits for a placeholder once none can come, starts the JS phase, fires bigpipe:done. */
+export const flush = () => {
+  if (ended()) missing.forEach(run), unfinished || settle(phase);
+  // Every payload is finished (shown or failed) but the unfinished ones.
+  arrived - unfinished >= total && settle(phase);
+  // The chain of JS starts at the phase: the last JS has run only once the phase has begun. Set before the event: a
+  // listener that sends a payload must not see a second bigpipe:done.
+  done || !lastJs._settled || ((done = 1), emit('done'));
 };
 
 /** Handles one payload; never throws, so one bad payload cannot break the page or the others. */
-export const arrive = (payload: unknown) => {
+export const arrive = (payload: unknown) =>
   // No spare parameters here: a page may pass it to forEach, which adds an index.
-  const p = { ...(payload as any) }; // own fields only (a `__proto__` key is data, not a prototype); {...null} is {}
-  arrived++;
-  // The first field with a wrong type (a payload that is no object has no string target). null means absent, like
-  // undefined: fine for every field but target, the first. Only 'string[]' has an 8th character: it wants an array of
-  // strings; every other type is a typeof. Nothing is allocated per field.
-  const wrong = fields.find(
-    ([field, type], i, _, value = p[field]) => // value: a spare parameter, so the callback stays one expression
-      value == null ? !i : type[7] ? !Array.isArray(value) || value.some((s: unknown) => typeof s != 'string') : typeof value != type,
-  );
-  if (wrong) emit('error', p.target, wrong.join(': expected '));
-  else {
+  run(() => {
+    const p = { ...(payload as any) }; // own fields only (a `__proto__` key is data, not a prototype); {...null} is {}
+    arrived++;
+    // The first field with a wrong type (a payload that is no object has no string target). null means absent, like
+    // undefined: fine for every field but target, the first. Only 'string[]' has an 8th character: it wants an array of
+    // strings; every other type is a typeof. Nothing is allocated per field.
+    const wrong = fields.find(
+      ([field, type], i, _, value = p[field]) => // value: a spare parameter, so the callback stays one expression
+        value == null ? !i : type[7] ? !Array.isArray(value) || value.some((s: unknown) => typeof s != 'string') : typeof value != type,
+    );
+    if (wrong) return emit('error', p.target, wrong.join(': expected '));
     // One let for the pagelet's state and steps: fewer bytes than several consts.
     let target: string = p.target,
       previous: Waiters | undefined = registry['#' + target], // '#' + target: the last pagelet of the target
       finished: Waiters = (registry['#' + target] = []),
-      js: string = p.js,
+      // Settles once its JS has run; set when it is shown or failed (the waits from then on are the JS's).
+      ran: Waiters | undefined,
       // What it waits for: to show, the setup below (one), the previous pagelet of its target and its stylesheets;
-      // then, shown, for its JS: one until its scripts are all requested, plus each script; 1 again once it has run.
+      // shown, for its JS: its scripts requested (one), the JS shown before it (one), and each script.
       waits = 1,
-      ready = () => --waits || run(show),
+      // One wait is over: with none left, it shows, or once shown, runs its js. The js goes in as a nonce'd <script>
+      // (not eval: strict CSP allows it), removed once it has run so endless updates leave no trail; what it throws is
+      // reported by the browser and stops nobody.
+      ready = () =>
+        run(() => --waits || (ran ? (p.js && head.appendChild(create('script', policy.createScript(p.js))).remove(), settle(ran)) : show())),
       // Shows the pagelet, or waits in `missing` until a shown pagelet brings its placeholder or the document has ended.
       show = (el = doc.getElementById(target)) => {
-        if (finished._settled) return; // queued twice (brought by a pagelet and found at the end)
+        if (ran) return; // queued twice (brought by a pagelet and found at the end)
         if (el || ended()) {
           missing.delete(target);
           unfinished--;
-          settle(finished); // the next pagelet of this target shows after this one: run queues it
+          // Every shown pagelet joins the chain of JS, its steps empty or not: one path for all.
+          ran = [];
+          settle(finished); // the next pagelet of this target shows after this one
           if (el) {
             // Identical css is one <style>, moved last: the same cascade as a new copy, without piling them up.
             if (p.css) head.append((registry['style' + p.css] ||= create('style', p.css)));
             if (p.html != null)
               p.append ? el.insertAdjacentHTML('beforeend', policy.createHTML(p.html)) : (el.innerHTML = policy.createHTML(p.html));
-            // Into the JS line before bigpipe:display, whose listeners may send the next payload.
-            if (js || p.js_links) (waits = 1), line.push(step), phase.push(start);
+            (waits = 2), lastJs.push(ready), (lastJs = ran), phase.push(start);
             emit('display', target);
             // Placeholders it brought: found by the ids it contains, not by looking up every waiting pagelet (linear).
-            missing.size && el.querySelectorAll('[id]').forEach((e) => (e = missing.get(e.id) as any) && run(e as any));
+            missing.size && el.querySelectorAll('[id]').forEach((e: any) => (e = missing.get(e.id)) && run(e));
           } else emit('error', target, 'no element #' + target);
         } else missing.set(target, show);
       },
       // The JS: its scripts all requested at once when the phase begins (run in order by the browser), then its js,
-      // once first in the line. The js goes in as a nonce'd <script> (not eval: strict CSP allows it), removed once it
-      // has run so endless updates leave no trail; what it throws is reported by the browser and stops nobody.
-      start = () => {
-        p.js_links?.map((url: string) => (waits++, load(0, url, (error) => (error && ((js = ''), emit('error', target, error, url)), waits--, flush()))));
-        waits--;
-        flush();
-      },
-      // Shifted only after the js has run: its own payloads see it still in the line, so bigpipe:done waits for it.
-      step = () => waits || ((waits = 1), js && head.appendChild(create('script', policy.createScript(js))).remove(), line.shift(), flush());
+      // once the JS before it has run.
+      start = () => (p.js_links?.map(need(0)), ready()),
+      // One more wait: on a stylesheet (css 1: it counts in cssLoading) or a script (css 0: if it fails, the js is
+      // skipped). Requested once per document, compared as absolute URLs (see registry), and answered when it has
+      // loaded, failed or timed out. Not requested: a stylesheet the page has as <link rel=stylesheet>, a script the
+      // page has run (index.ts), an empty URL (it would resolve to the page itself). The spare parameters after
+      // map's three are locals.
+      need =
+        (css: number) =>
+        (
+          url: string,
+          _i: number,
+          _a: unknown,
+          // p.js = '': a failed script skips the js (p is the runtime's own copy)
+          settled: Settled = (error) => (error && (css || (p.js = ''), emit('error', target, error, url)), (cssLoading -= css), ready()),
+          tag = css ? 'link' : 'script',
+          el = create(tag),
+          list?: Waiters,
+          ms?: number,
+        ) => {
+        waits++;
+        cssLoading += css;
+        if (!url) return settled('empty URL');
+        // Built first to resolve the URL against the base; it only goes in when nothing has that URL yet.
+        css ? (el.href = url) : (el.src = policy.createScriptURL(url));
+        // key: the tag and the absolute URL (a script has no href)
+        if (!(list = registry[(tag += el.href || el.src)])) {
+          list = registry[tag] = [];
+          // The page's own sheet has loaded once it is there (a failed one is there too, empty). Never cssRules: it
+          // throws cross-origin.
+          const existing: any = css && [...doc.querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]')].find((e) => e.href == el.href);
+          if (existing) (el = existing).sheet && settle(list);
+          else {
+            // A stylesheet starts as a preload and becomes a stylesheet once it has loaded: WebKit holds every later
+            // parser-inserted script while a stylesheet is loading (later pagelets would wait on it, a stalled one
+            // forever), but not while a preload is. The switch takes it from the cache: one request.
+            css ? ((el.as = 'style'), (el.rel = 'preload')) : (el.async = false); // scripts: parallel download, run in order
+            head.append(el);
+          }
+          // el.rel < 'q': 'preload' (switch it), not 'stylesheet' and not a script's undefined (it has loaded; the
+          // capture listener of index.ts has seen that already)
+          el.addEventListener('load', () => (el.rel < 'q' ? (el.rel = 'stylesheet') : settle(list!)));
+          el.addEventListener('error', () => settle(list!, 'load error'));
+          // Above 2³¹−1 ms a browser fires the timer at once: Infinity (and anything that large) means no timeout.
+          (ms = B.timeout || DEFAULT_TIMEOUT) < 2 ** 31 && setTimeout(settle, ms, list, 'timeout');
+        }
+        list.push(settled);
+      };
     total = p.total ?? total;
     unfinished++;
     emit('arrive', target);
     previous && (waits++, previous.push(ready));
-    p.css_links?.map((url: string) =>
-      (waits++, cssLoading++, load(1, url, (error) => (error && emit('error', target, error, url), cssLoading--, ready(), flush())))); // a failed stylesheet does not skip anything
+    p.css_links?.map(need(1));
     ready();
-  }
-  // While the runtime takes over the stub's queue (B.q still set), the JS phase waits until every queued payload is in.
-  B.q || flush();
-};
-
-/** Fails or shows what waits for a placeholder once none can come, starts the JS phase, fires bigpipe:done. */
-export const flush = () => {
-  ended() && missing.forEach(run);
-  // Every payload is finished (shown or failed) but the unfinished ones.
-  if ((doc.readyState < 'l' && !unfinished) || arrived - unfinished >= total) settle(phase);
-  // The first of the line runs once the phase has begun and its scripts are in (it checks); a work-list step, not recursion.
-  line[0] && run(line[0]);
-  // Set before the event: a listener that sends a payload must not see a second bigpipe:done.
-  if (phase._settled && !line[0] && !done) (done = 1), emit('done');
-};
+  });

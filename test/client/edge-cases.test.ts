@@ -317,3 +317,34 @@ describe('renderPagelet (the entry point of bigpipe-response pages)', () => {
     expect(page.window.ran).toEqual(['a.js', 'a']);
   });
 });
+
+describe('a step that throws', () => {
+  /** A page that requires Trusted Types but whose CSP refuses the runtime's policy: innerHTML throws for a plain string. */
+  const refusedPolicy = (window: any) => {
+    window.trustedTypes = { createPolicy: () => { throw new TypeError('Policy "bigpipe" disallowed.'); } };
+    const inner = Object.getOwnPropertyDescriptor(window.Element.prototype, 'innerHTML')!;
+    Object.defineProperty(window.Element.prototype, 'innerHTML', {
+      ...inner,
+      set(value: unknown) {
+        if (typeof value == 'string') throw new window.TypeError("This document requires 'TrustedHTML' assignment.");
+        inner.set!.call(this, value);
+      },
+    });
+  };
+
+  it('is reported as an uncaught error, never thrown out of onPageletArrive, and the later payloads still go through', async () => {
+    const page = createPage({ body: '<div id="a"></div><ul id="feed"></ul>', before: refusedPolicy });
+    const reported = new Promise<any>((resolve) => page.window.addEventListener('error', resolve, { once: true }));
+    expect(() => page.arrive({ target: 'a', html: '<b>A</b>' })).not.toThrow();
+    expect((await reported).message).toContain('TrustedHTML');
+    page.arrive({ target: 'feed', html: '<li>1</li>', append: true });
+    page.end();
+    expect(page.html('feed')).toBe('<li>1</li>');
+    expect(page.events().map((e) => e.type + ':' + (e.target ?? ''))).toEqual([
+      'bigpipe:arrive:a',
+      'bigpipe:arrive:feed',
+      'bigpipe:display:feed',
+      'bigpipe:done:',
+    ]);
+  });
+});
