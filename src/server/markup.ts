@@ -9,15 +9,21 @@ export const END = '</body></html>';
 
 const INLINE = { inline: RUNTIME, 'inline-trusted-types': RUNTIME_TRUSTED_TYPES };
 
-/** The runtime's script tags for the head (pipeline mode), for options already checked. */
+/**
+ * The runtime's script tags for the head (pipeline mode), for options already checked. A module script always gets
+ * `async`: without it a module is deferred, run only once the document is parsed to its end, which the stream reaches
+ * only after the last pagelet, so every payload would wait in the stub's queue until then. With `async` it runs as
+ * soon as it is fetched, mid-stream (test/e2e/loading-modes.test.ts, in every engine). Nothing here writes `defer`.
+ */
 export const runtimeScripts = (runtime: RenderOptions['runtime'] = 'inline', nonce: string) => {
   if (typeof runtime === 'string') return `<script${nonce}>${INLINE[runtime]}</script>`;
   const integrity =
     runtime.integrity === undefined ? '' : ` integrity="${escapeAttribute(runtime.integrity)}" crossorigin="anonymous"`;
   const src = escapeAttribute(runtime.src);
-  const tag = `<script${nonce}${runtime.module ? ' type="module"' : ''}${runtime.async ? ' async' : ''} src="${src}"${integrity}></script>`;
-  // Payloads that arrive before an async (or module, deferred) runtime wait in the stub's queue.
-  return runtime.async || runtime.module ? `<script${nonce}>${STUB}</script>` + tag : tag;
+  const async = runtime.async || runtime.module;
+  const tag = `<script${nonce}${runtime.module ? ' type="module"' : ''}${async ? ' async' : ''} src="${src}"${integrity}></script>`;
+  // Payloads that arrive before an async runtime has been fetched wait in the stub's queue.
+  return async ? `<script${nonce}>${STUB}</script>` + tag : tag;
 };
 
 /**
