@@ -170,7 +170,8 @@ export function createChecker(): Checker {
           stub: content.trim() === STUB,
           arrive: content.includes(ARRIVE),
           module: attr(script.attrs, 'type')?.trim().toLowerCase() === 'module',
-          deferred: script.attrs.has('async') || script.attrs.has('defer'),
+          async: script.attrs.has('async'),
+          defer: script.attrs.has('defer'),
         });
       }
       const id = attr(script.attrs, 'id');
