@@ -58,6 +58,13 @@ const client = [
   types('src/client/index.ts', ['dist/client.d.ts']),
 ];
 
+// The compat script for pages of older BigPipe servers (src/compat/), loaded after the runtime: one minified file.
+client.push({
+  input: 'src/compat/index.ts',
+  plugins: [ts()],
+  output: { file: 'dist/bigpipe.compat.min.js', format: 'iife', plugins: [minify] },
+});
+
 const server = [
   {
     input: 'src/server/index.ts',
