@@ -116,7 +116,7 @@ export function checkShell(
   const stub = scripts.find((s) => s.stub);
   const inline = scripts.find((s) => s.src === undefined && s !== stub && s.arrive);
   const external = scripts.filter((s) => s.src !== undefined);
-  const runtime = external.find((s) => /bigpipe/i.test(s.src!));
+  const runtime = external.find((s) => /bigpipe/i.test(s.src!) && !/bigpipe[.-]compat/i.test(s.src!));
   if (inline) found.push('runtime inline');
   else if (runtime) {
     const late = runtime.async || afterTheParse(runtime);

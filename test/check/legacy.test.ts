@@ -49,6 +49,14 @@ describe('payloads of other BigPipe servers', () => {
     ]);
   });
 
+  it('does not take the compat script for the runtime', () => {
+    const [shellRow] = table(shell('<script src="/app.js"></script>' + COMPAT, ASPNET_PIPE), aspnet('pagelet1'), aspnet('pagelet2'), END);
+    expect(shellRow).not.toContain('runtime /bigpipe.compat.min.js');
+    expect(check(shell('<script src="/app.js"></script>' + COMPAT, ASPNET_PIPE), aspnet('pagelet1'), aspnet('pagelet2'), END)[0]).toBe(
+      'warning: no bigpipe-js runtime recognized before the first payload (inline, <script src="…bigpipe…">, or the stub of PROTOCOL.md §5); if it is bundled into /app.js, /bigpipe.compat.min.js, ignore this',
+    );
+  });
+
   it('checks their placeholders in the protocol\'s fields', () => {
     expect(check(shell(runtimeTags(), ASPNET_PIPE), aspnet('pagelet1'), aspnet('nowhere'), END)).toContain(
       'error: payload #2 "nowhere": no element with id="nowhere" in the page (or in another pagelet\'s html): the runtime reports bigpipe:error and the pagelet never shows (PROTOCOL.md §4.4)',
