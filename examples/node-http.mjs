@@ -10,6 +10,8 @@ export function start({ port = Number(process.env.PORT ?? 3000), host, page = ti
     if (req.url.split('?')[0] !== '/') return void res.writeHead(404).end();
     // Crawlers, and ?bigpipe=inline, get each pagelet in place, in document order, with no JavaScript needed.
     const mode = pickMode(req);
+    // The mode depends on the User-Agent and the cookie: a cache (a CDN, a proxy) must keep the two pages apart.
+    res.setHeader('Vary', 'User-Agent, Cookie');
     const html = page();
     // A browser without JavaScript reloads the page with ?bigpipe=inline.
     if (mode === 'pipeline') html.head += noscriptRedirect(req.url);
