@@ -149,7 +149,15 @@ const reported = (run: Run, what: string) =>
 describe.each(ENGINES)('%s', (name) => {
   const engine = useEngine(name, 'loading modes');
 
-  it.each(Object.keys(MODES))('shows the fast pagelet while the slow one is held, runtime loaded %s', async (mode) => {
+  // WebKit (WPE 2.38, WebKitGTK 2.50) runs a script that has the async attribute, while the document is parsing, only
+  // once the page has painted, and these headless WebKits sometimes did not paint for 20 s (a script inserted by a
+  // script is not held: measured with the same page). So there the async modes are checked to display every pagelet,
+  // not to stream; PROTOCOL.md §5 says so.
+  const paintGated = (mode: string) => (name === 'webkit' || name === 'webkitgtk') && (mode === 'async + stub' || mode === 'module');
+  const streamed = Object.keys(MODES).filter((mode) => !paintGated(mode));
+  const gated = Object.keys(MODES).filter(paintGated);
+
+  it.each(streamed)('shows the fast pagelet while the slow one is held, runtime loaded %s', async (mode) => {
     const [id, run] = newRun();
     const tab = await engine().open(`${base}/page?mode=${encodeURIComponent(mode)}&run=${id}`);
     try {
@@ -163,6 +171,19 @@ describe.each(ENGINES)('%s', (name) => {
       expect(await tab.errors()).toEqual([]);
     } finally {
       run.release();
+      await tab.close();
+    }
+  });
+
+  it.each(gated)('shows every pagelet, runtime loaded %s (held to the first paint in WebKit)', async (mode) => {
+    const [id, run] = newRun();
+    run.release(); // the slow pagelet is not held: the runtime may wait for a paint that headless WebKit delays
+    const tab = await engine().open(`${base}/page?mode=${encodeURIComponent(mode)}&run=${id}`);
+    try {
+      expect(await tab.eval<string[]>('window.__done')).toEqual(['fast', 'slow']);
+      expect(await tab.html('#slow')).toBe(`<div id="slow">${SLOW}</div>`);
+      expect(await tab.errors()).toEqual([]);
+    } finally {
       await tab.close();
     }
   });
