@@ -151,7 +151,7 @@ describe.each(ENGINES)('%s', (name) => {
 
   // WebKit (WPE 2.38, WebKitGTK 2.50) runs a script that has the async attribute, while the document is parsing, only
   // once the page has painted, and these headless WebKits sometimes did not paint for 20 s (a script inserted by a
-  // script is not held: measured with the same page). So there the async modes are checked to display every pagelet,
+  // script was not held: measured in WPE with the same page). So there the async modes are checked to display every pagelet,
   // not to stream; PROTOCOL.md §5 says so.
   const paintGated = (mode: string) => (name === 'webkit' || name === 'webkitgtk') && (mode === 'async + stub' || mode === 'module');
   const streamed = Object.keys(MODES).filter((mode) => !paintGated(mode));
