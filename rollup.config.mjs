@@ -87,6 +87,13 @@ const client = [
   types('src/client/index.ts', ['dist/client.d.ts']),
 ];
 
+// The compat script for pages of older BigPipe servers (src/compat/), loaded after the runtime: one minified file.
+client.push({
+  input: 'src/compat/index.ts',
+  plugins: [ts()],
+  output: { file: 'dist/bigpipe.compat.min.js', format: 'iife', plugins: [minify] },
+});
+
 // bigpipe-js/web is built with an empty table of inline runtimes: `runtime: 'inline'` is then an error that says to
 // import inlineRuntime, so an edge bundle of a page that names a runtime `src` carries no runtime.
 const noInlineDefaults = {

@@ -25,13 +25,13 @@ export interface PayloadScript {
 }
 
 /**
- * Reads a payload script's content (`BigPipe.onPageletArrive(…)`). Linear: the call's end is found by trimming, not
+ * Reads a payload script's content (`BigPipe.onPageletArrive(…)`, or another `prefix`: `renderPagelet(`). Linear: the call's end is found by trimming, not
  * by a regex (`/\)\s*;?\s*$/` backtracks quadratically over a long run of spaces that does not end the script).
  */
-export function readPayload(content: string): PayloadScript {
+export function readPayload(content: string, prefix = PREFIX): PayloadScript {
   const problems: Finding[] = [];
   const problem = (message: string) => problems.push({ level: 'error', message });
-  const arg = content.slice(PREFIX.length);
+  const arg = content.slice(prefix.length);
   // ")" then at most one ";", spaces around it: the end of the call
   let call = arg.trimEnd();
   if (call.endsWith(';')) call = call.slice(0, -1).trimEnd();

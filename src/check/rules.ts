@@ -57,9 +57,25 @@ export interface ShellScript {
   arrive: boolean;
   /** type="module" */
   module: boolean;
-  /** async or defer */
-  deferred: boolean;
+  /** the async attribute: an external script runs as soon as it is fetched */
+  async: boolean;
+  /** the defer attribute */
+  defer: boolean;
 }
+
+/**
+ * Whether the browser runs this script only once the document has been parsed to its end: an external `defer` one, or
+ * a module one, unless it has `async` (which wins over defer; defer changes nothing on a module). On a streamed page
+ * that is after the last payload.
+ */
+export const afterTheParse = (s: ShellScript) => !s.async && (s.module || (s.defer && s.src !== undefined));
+
+/** "with defer" or "as a module without async", for a script that afterTheParse(). */
+const how = (s: ShellScript) => (s.module ? 'as a module script without async' : 'with defer');
+
+const HOLDS =
+  'the browser runs it only once the document has been parsed to its end, which a streamed page reaches after its ' +
+  'last payload, so every pagelet waits and they all show at once, at the end';
 
 /** What the stream found in the shell (the page before its first payload). */
 export interface Shell {
@@ -100,24 +116,37 @@ export function checkShell(
   const stub = scripts.find((s) => s.stub);
   const inline = scripts.find((s) => s.src === undefined && s !== stub && s.arrive);
   const external = scripts.filter((s) => s.src !== undefined);
-  const runtime = external.find((s) => /bigpipe/i.test(s.src!));
+  const runtime = external.find((s) => /bigpipe/i.test(s.src!) && !/bigpipe[.-]compat/i.test(s.src!));
   if (inline) found.push('runtime inline');
   else if (runtime) {
-    // A module script runs deferred (or async) whatever its attributes say.
-    const { module } = runtime;
-    const deferred = module || runtime.deferred;
-    const how = module ? 'module' : 'async';
-    if (!deferred) found.push(`runtime ${runtime.src}`);
-    else if (stub && stub.start < runtime.start) found.push(`stub, runtime ${runtime.src} (${how})`);
+    const late = runtime.async || afterTheParse(runtime);
+    const attrs = [runtime.module && 'module', runtime.async ? 'async' : runtime.defer && 'defer'].filter(Boolean);
+    if (afterTheParse(runtime) && hasPayloads)
+      add(
+        'error',
+        `the runtime ${runtime.src} loads ${how(runtime)}: ${HOLDS} (give it async, after the stub: PROTOCOL.md §5)`,
+        runtime.start,
+      );
+    if (!late) found.push(`runtime ${runtime.src}`);
+    else if (stub && stub.start < runtime.start) found.push(`stub, runtime ${runtime.src} (${attrs.join(', ')})`);
     else if (hasPayloads)
       add(
         'error',
-        `the runtime ${runtime.src} loads ${module ? 'as a module (deferred)' : 'with async/defer'} but the stub is ` +
-          'not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
+        `the runtime ${runtime.src} loads ${runtime.async ? 'with async' : how(runtime)} but the stub is not before ` +
+          'it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
         runtime.start,
       );
-  } else if (stub && external.some((s) => s.start > stub.start)) found.push('stub, runtime script');
-  else if (hasPayloads && external.length)
+  } else if (stub && external.some((s) => s.start > stub.start)) {
+    found.push('stub, runtime script');
+    const after = external.filter((s) => s.start > stub.start);
+    if (hasPayloads && after.every(afterTheParse))
+      add(
+        'warning',
+        `every script after the stub (${after.map((s) => `${s.src} ${how(s)}`).join(', ')}) runs only after the ` +
+          `document's end: if the runtime is bundled into one, ${HOLDS} (give it async: PROTOCOL.md §5)`,
+        after[0]!.start,
+      );
+  } else if (hasPayloads && external.length)
     add(
       'warning',
       'no bigpipe-js runtime recognized before the first payload (inline, <script src="…bigpipe…">, or the ' +

@@ -3,9 +3,12 @@
  * need (ids, one summary per payload, the script or tag in progress), so memory does not grow with the body and each
  * character is read once. checkStream() runs it over recorded pieces.
  */
-import { STUB, ARRIVE } from '../protocol';
+import { adapt } from '../compat/adapt';
+import { STUB, ARRIVE, COMPAT_ARRIVE } from '../protocol';
 import { attr, idsOf, Tokenizer, utf8Length, type Script, type Tag } from './html';
-import { ESCAPE_LT, looseMarkup, PREFIX, readPayload } from './payload';
+import { constructions, formatOf, legacyFinding, legacyPayload, works, type Compat, type Format, type LegacyPayload } from './legacy';
+import { readCall } from './literal';
+import { ESCAPE_LT, looseMarkup, payloadFindings as fieldFindings, PREFIX, readPayload, type PayloadScript } from './payload';
 import { checkHeaders, checkPlaceholders, checkShell, checkTiming, checkTotals, type Payload, type Shell } from './rules';
 import type { Arrival, ChunkReport, Finding, Report, ResponseInfo } from './types';
 
@@ -65,6 +68,9 @@ export function createChecker(): Checker {
   let bodyEnded = false;
   let htmlEnd = -1;
   let cut: Cut | undefined;
+  /** what the compat script needs (legacy.ts), and the payloads of other servers' formats, by format */
+  const compat: Compat = { loaded: false, pipes: new Map() };
+  const legacy = new Map<Format, { first: LegacyPayload; count: number; all: boolean; json: boolean; chunk: number }>();
 
   /** The chunk (1-based) holding the character at `offset` (binary search: there may be many chunks). */
   const chunkAt = (offset: number) => {
@@ -108,16 +114,29 @@ export function createChecker(): Checker {
     if (first === undefined) shell.ids.add(id);
   };
 
-  const payload = (script: Script) => {
+  const payload = (script: Script, read: PayloadScript = readPayload(script.content), other?: LegacyPayload, json = true) => {
     const index = payloads.length;
     if (first === undefined) closeShell(script.start, script.byte, true);
-    const read = readPayload(script.content);
+    // BigPipe.onPageletArrive with another server's fields: what to rename says more than each field's problem
+    const format = other ? undefined : formatOf(read.value);
+    if (format) {
+      const fields = new Set(fieldFindings(read.value).map((f) => f.message));
+      read.problems = read.problems.filter((f) => !fields.has(f.message));
+      other = { format, callee: PREFIX.slice(0, -1), value: adapt(read.value, index + 1) as Record<string, unknown> };
+      read.value = other.value;
+    }
     if (bodyEnded) read.problems.push({ level: 'error', message: 'it comes after </body>' });
     const value = (typeof read.value === 'object' && read.value !== null ? read.value : {}) as Record<string, unknown>;
     const target = typeof value.target === 'string' ? value.target : undefined;
     const name = target === undefined ? `#${index + 1}` : JSON.stringify(target);
     const label = `payload #${index + 1}${target === undefined ? '' : ` ${name}`}`;
     const chunk = chunkAt(script.end - 1);
+    if (other) {
+      const seen = legacy.get(other.format);
+      const ok = works(other, compat);
+      if (seen) (seen.count++, (seen.all &&= ok), (seen.json &&= json));
+      else legacy.set(other.format, { first: other, count: 1, all: ok, json, chunk });
+    }
     if (read.cut) cut = { index, problems: read.problems, chunk, label, paren: 0, early: false };
     else for (const f of read.problems) payloadFindings.push({ ...f, message: `${label}: ${f.message}`, chunk });
     if (typeof value.html === 'string')
@@ -129,9 +148,23 @@ export function createChecker(): Checker {
     if (!read.parsed) idsOf(looseMarkup(script.content), (id) => unreadableId(id, index));
     const details = Object.keys(value).filter((f) => f !== 'target' && f !== 'total');
     if (value.total !== undefined) details.push(`total ${JSON.stringify(value.total)}`);
-    note(script.end - 1, `payload ${name}${details.length ? ` (${details.join(', ')})` : ''}`);
+    const as = other ? ` [${other.format}]` : '';
+    note(script.end - 1, `payload ${name}${as}${details.length ? ` (${details.join(', ')})` : ''}`);
     const at = chunks[chunk - 1]!.at;
     payloads.push({ target, total: value.total, chunk, at, start: script.start, end: script.end });
+  };
+
+  /** A script that is another server's payload goes in as a payload, in the protocol's fields. */
+  const otherPayload = (script: Script) => {
+    const call = readCall(script.content);
+    const found = call && legacyPayload(call, ids, payloads.length + 1, compat.pipes);
+    if (!found) return false;
+    const read: PayloadScript =
+      found.format === 'bigpipe-response'
+        ? readPayload(script.content.trim(), `${COMPAT_ARRIVE}(`)
+        : { problems: [], cut: false, value: found.value, parsed: true };
+    payload(script, read, found, call.json);
+    return true;
   };
 
   const token = () => {
@@ -161,8 +194,12 @@ export function createChecker(): Checker {
     },
     script(script: Script) {
       if (script.content.startsWith(PREFIX)) payload(script);
-      else if (first === undefined) {
+      else if (otherPayload(script)) {
+        // counted as a payload
+      } else if (first === undefined) {
+        for (const [name, count] of constructions(script.content)) compat.pipes.set(name, count);
         const src = attr(script.attrs, 'src');
+        if (src !== undefined && /bigpipe[.-]compat/i.test(src)) compat.loaded = true;
         const content = script.content;
         shell.scripts.push({
           start: script.start,
@@ -170,7 +207,8 @@ export function createChecker(): Checker {
           stub: content.trim() === STUB,
           arrive: content.includes(ARRIVE),
           module: attr(script.attrs, 'type')?.trim().toLowerCase() === 'module',
-          deferred: script.attrs.has('async') || script.attrs.has('defer'),
+          async: script.attrs.has('async'),
+          defer: script.attrs.has('defer'),
         });
       }
       const id = attr(script.attrs, 'id');
@@ -240,6 +278,8 @@ export function createChecker(): Checker {
       const length = tokenizer.offset;
       if (first === undefined) closeShell(length, 0, false);
       findings.push(...shellFindings, ...payloadFindings);
+      for (const { first, count, all, json, chunk } of legacy.values())
+        findings.push({ ...legacyFinding(first, count, all, compat, json), chunk });
 
       checkPlaceholders(payloads, { ids, provided, unreadable }, add);
 

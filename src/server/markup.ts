@@ -7,16 +7,23 @@ import type { PageletContent, RenderOptions } from './types';
 export const shellStart = '<!DOCTYPE html><html><head><meta charset="utf-8">';
 export const END = '</body></html>';
 
-/** The runtime's script tags for the head (pipeline mode), for options already checked. */
+/**
+ * The runtime's script tags for the head (pipeline mode), for options already checked. A module script always gets
+ * `async`: without it a module is deferred, run only once the document is parsed to its end, which the stream reaches
+ * only after the last pagelet, so every payload would wait in the stub's queue until then. With `async` it runs as
+ * soon as it is fetched, mid-stream (test/e2e/loading-modes.test.ts; WebKit holds async scripts until the page first
+ * paints, see PROTOCOL.md §5). Nothing here writes `defer`.
+ */
 export const runtimeScripts = (runtime: RenderOptions['runtime'] = 'inline', nonce: string) => {
   if (typeof runtime === 'string') return `<script${nonce}>${INLINE_RUNTIMES[runtime]}</script>`;
   if ('inline' in runtime) return `<script${nonce}>${runtime.inline}</script>`;
   const integrity =
     runtime.integrity === undefined ? '' : ` integrity="${escapeAttribute(runtime.integrity)}" crossorigin="anonymous"`;
   const src = escapeAttribute(runtime.src);
-  const tag = `<script${nonce}${runtime.module ? ' type="module"' : ''}${runtime.async ? ' async' : ''} src="${src}"${integrity}></script>`;
-  // Payloads that arrive before an async (or module, deferred) runtime wait in the stub's queue.
-  return runtime.async || runtime.module ? `<script${nonce}>${STUB}</script>` + tag : tag;
+  const async = runtime.async || runtime.module;
+  const tag = `<script${nonce}${runtime.module ? ' type="module"' : ''}${async ? ' async' : ''} src="${src}"${integrity}></script>`;
+  // Payloads that arrive before an async runtime has been fetched wait in the stub's queue.
+  return async ? `<script${nonce}>${STUB}</script>` + tag : tag;
 };
 
 /**

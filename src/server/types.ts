@@ -78,8 +78,9 @@ export interface RenderOptions {
    * how the runtime reaches a pipeline-mode page: inlined (default), inlined with Trusted Types support (for pages
    * whose CSP has `require-trusted-types-for 'script'`; allow the policy with `trusted-types bigpipe`), a script
    * tag, or the stub + an async script; `module: true` for an ES module (a bundle that imports bigpipe-js/client),
-   * which the browser runs deferred, so the stub comes first. In bigpipe-js/web there is no default: give `{ src }` or
-   * `inlineRuntime`.
+   * written with the stub first and `async`, so it runs as soon as it is fetched (a module without `async` would run
+   * only after the document's end, holding every pagelet until then).
+   * In bigpipe-js/web there is no default: give `{ src }` or `inlineRuntime`.
    */
   runtime?: 'inline' | 'inline-trusted-types' | InlineRuntime | { src: string; async?: boolean; module?: boolean; integrity?: string };
   /** CSP nonce for every script and style tag written; base64 characters only, anything else throws */

@@ -319,17 +319,17 @@ describe('checkStream', () => {
   it('reports an async runtime without the stub before it', () => {
     const shell = SHELL.replace(`<script>${STUB}</script>`, '');
     expect(check(shell, good('a'), good('b'), END)).toEqual([
-      'error: the runtime /bigpipe.min.js loads with async/defer but the stub is not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
+      'error: the runtime /bigpipe.min.js loads with async but the stub is not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
     ]);
   });
 
-  it('takes a module runtime for deferred: fine after the stub, an error without it', () => {
-    const module = SHELL.replace('<script async src="/bigpipe.min.js">', '<script type="module" src="/bigpipe-app.js">');
+  it('takes an async module runtime: fine after the stub, an error without it', () => {
+    const module = SHELL.replace('<script async src="/bigpipe.min.js">', '<script type="module" async src="/bigpipe-app.js">');
     expect(checkStream(at(module, good('a'), good('b') + END)).chunks[0].contents).toEqual([
-      'shell (doctype, meta charset, stub, runtime /bigpipe-app.js (module), ids: a b)',
+      'shell (doctype, meta charset, stub, runtime /bigpipe-app.js (module, async), ids: a b)',
     ]);
     expect(check(module.replace(`<script>${STUB}</script>`, ''), good('a'), good('b'), END)).toEqual([
-      'error: the runtime /bigpipe-app.js loads as a module (deferred) but the stub is not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
+      'error: the runtime /bigpipe-app.js loads with async but the stub is not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
     ]);
   });
 

@@ -109,9 +109,9 @@ describe('runtime inclusion', () => {
     );
   });
 
-  it('writes the stub then a module script for { src, module }', async () => {
+  it('writes the stub then an async module script for { src, module } (a module without async is deferred)', async () => {
     expect(await shell({ runtime: { src: '/app.js', module: true } })).toBe(
-      `${SHELL_START}<script>${STUB}</script><script type="module" src="/app.js"></script></head><body>`,
+      `${SHELL_START}<script>${STUB}</script><script type="module" async src="/app.js"></script></head><body>`,
     );
   });
 
