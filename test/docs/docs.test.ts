@@ -77,6 +77,7 @@ function kind(b: Block): string | undefined {
   if (b.lang === 'html' && b.code.includes('cdn.jsdelivr.net')) return 'cdn tag';
   if (b.lang === 'html' && b.code.startsWith('<script>BigPipe={q:')) return 'stub';
   if (b.lang === 'html' && b.code.startsWith('<script>BigPipe.onPageletArrive(')) return 'payload';
+  if (b.lang === 'html' && b.code.includes('bigpipe.compat.min.js')) return 'compat tags';
   if (b.lang === 'indented' && b.code.startsWith('npx bigpipe-js check ')) return 'check command';
   if (b.lang === 'indented' && holding(b.code).length) return 'excerpt';
 }
@@ -191,6 +192,18 @@ describe('the code blocks of README.md and PROTOCOL.md', () => {
       const [stub, runtime] = b.code.split('\n');
       expect(stub, where(b)).toBe(`<script>${STUB}</script>`);
       expect(runtime, where(b)).toMatch(/^<script (async|type="module" async) src="[^"]+"><\/script>$/);
+    }
+  });
+
+  it('load the compat script after the runtime, by a name the package exports', () => {
+    expect(of('compat tags').length).toBeGreaterThan(0);
+    for (const b of of('compat tags')) {
+      const srcs = [...b.code.matchAll(/^<script src="[^"]*\/([\w.]+)"><\/script>$/gm)].map((m) => m[1]);
+      expect(srcs, where(b)).toEqual(['bigpipe.min.js', 'bigpipe.compat.min.js']);
+      for (const file of srcs) {
+        expect(pkg.exports[`./${file}`], `${where(b)}: ${file}`).toBe(`./dist/${file}`);
+        expect(existsSync(join(ROOT, 'dist', file)), file).toBe(true);
+      }
     }
   });
 
