@@ -30,6 +30,7 @@ async function load(browser, origin, path) {
       paint: /** @type {any} */ (window).Timeline.paint,
       done: /** @type {any} */ (window).Timeline.done,
       errors: /** @type {any} */ (window).Timeline.errors,
+      // biome-ignore lint/performance/useDomNodeTextContent: the text as shown, which is what the check compares
       text: document.body.innerText,
     }));
     return { ...timeline, pageErrors: errors };

@@ -23,7 +23,7 @@ export const int = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en
 export const table = (head, rows, align = 'l' + 'r'.repeat(head.length - 1)) =>
   [
     `| ${head.join(' | ')} |`,
-    `|${head.map((_, i) => (align[i] == 'r' ? '---:' : '---')).join('|')}|`,
+    `|${head.map((_, i) => (align[i] === 'r' ? '---:' : '---')).join('|')}|`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 

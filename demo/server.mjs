@@ -16,7 +16,7 @@ const FILES = new Map(readdirSync(PUBLIC).map((name) => [name, readFileSync(new 
 const TYPES = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' };
 const MODES = { pipeline: 'BigPipe', traditional: 'Traditional', inline: 'No-JS (streamed)' };
 
-const escape = (text) => String(text).replace(/[&"'<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeText = (text) => String(text).replace(/[&"'<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // Every page load gets its own asset URLs, so each one fetches its stylesheets and scripts as on a first visit
 // (and the two frames of /compare share nothing). Within one page a URL is still requested once.
@@ -32,12 +32,12 @@ function bar(current, path, latencies) {
     inline: '/' + latencyQuery(latencies, { bigpipe: 'inline' }),
     compare: '/compare' + query,
   };
-  const link = (mode, label) => `<a href="${escape(links[mode])}"${mode === current ? ' aria-current="page"' : ''}>${label}</a>`;
+  const link = (mode, label) => `<a href="${escapeText(links[mode])}"${mode === current ? ' aria-current="page"' : ''}>${label}</a>`;
   const inputs = Object.entries(LATENCIES)
     .map(
       ([name, [fallback, what]]) =>
         `<label><input type="number" name="${name}" value="${latencies[name]}" min="0" max="10000" step="10"> ` +
-        `<code>${name}</code> <small>${escape(what)} (default ${fallback})</small></label>`,
+        `<code>${name}</code> <small>${escapeText(what)} (default ${fallback})</small></label>`,
     )
     .join('');
   return `<div class="demo-bar"><b>bigpipe-js demo</b>
@@ -60,7 +60,7 @@ async function sendPage(req, res, url, mode) {
   const ids = page.pagelets.map((p) => p.id).join(' ');
   page.head =
     `<title>${MODES[mode]} · bigpipe-js demo</title><style>${FILES.get('site.css')}</style>` +
-    `<script data-mode="${mode}" data-pagelets="${escape(ids)}">${FILES.get('timeline.js')}</script>` +
+    `<script data-mode="${mode}" data-pagelets="${escapeText(ids)}">${FILES.get('timeline.js')}</script>` +
     (mode === 'pipeline' ? noscriptRedirect(req.url) : '');
   const onError = (error, id) => verbose && console.log(`  ${url.pathname}: pagelet ${id} shows its fallback (${error.message})`);
 
@@ -88,7 +88,7 @@ function sendCompare(res, url) {
       : '/' + latencyQuery(latencies, mode === 'inline' ? { bigpipe: 'inline', embed: 1 } : { embed: 1 });
   const figure = (mode) =>
     `<figure data-mode="${mode}"><figcaption><b>${MODES[mode]}</b> <span class="summary"></span></figcaption>` +
-    `<div class="frame"><iframe src="${escape(frame(mode))}" title="${MODES[mode]}"></iframe></div></figure>`;
+    `<div class="frame"><iframe src="${escapeText(frame(mode))}" title="${MODES[mode]}"></iframe></div></figure>`;
   const switchTo = other === 'inline' ? 'traditional' : 'inline';
   const ids = demoPage({ latencies, asset: (name) => name }).pagelets.map((p) => p.id);
   const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -100,9 +100,9 @@ shell at once and shows each pagelet as soon as it is ready; <b>right</b>, ${
     other === 'traditional'
       ? 'the server waits for the slowest pagelet and sends one complete page'
       : 'no-JS mode streams each pagelet in place, in document order, so a slow pagelet holds back everything below it'
-  }. <button type="button" id="replay">Load both again</button> <a href="/compare${escape(latencyQuery(latencies, switchTo === 'inline' ? { against: 'inline' } : {}))}">compare with ${MODES[switchTo]} instead</a></p></div>
+  }. <button type="button" id="replay">Load both again</button> <a href="/compare${escapeText(latencyQuery(latencies, switchTo === 'inline' ? { against: 'inline' } : {}))}">compare with ${MODES[switchTo]} instead</a></p></div>
 <div class="frames">${figure('pipeline')}${figure(other)}</div>
-<section class="chart" aria-label="Timeline per pagelet"><div id="chart" data-pagelets="${escape(ids.join(' '))}"></div>
+<section class="chart" aria-label="Timeline per pagelet"><div id="chart" data-pagelets="${escapeText(ids.join(' '))}"></div>
 <p class="legend"><span class="k wait"></span> waiting for the server <span class="k css"></span> arrived, loading its stylesheets
 <span class="k shown"></span> displayed <span class="k js"></span> until its JS ran. <i>Whole page</i>: first paint (grey tick) and JS done
 (green tick). BigPipe runs pagelet JS only once every pagelet is displayed; there "JS done" is <code>bigpipe:done</code>. Without the runtime a pagelet counts as displayed once its markup is in the
@@ -112,7 +112,7 @@ document and the stylesheets inside it have loaded. Times are from each frame's 
 }
 
 /** Files of demo/public, each delayed by its ?delay= (ms, at most 10 s) to play a slow CDN. */
-function sendStatic(req, res, url) {
+function sendStatic(_req, res, url) {
   const name = url.pathname.slice('/static/'.length);
   const body = FILES.get(name);
   const type = TYPES[name.split('.').pop()];

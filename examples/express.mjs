@@ -10,7 +10,7 @@ export function start({ port = Number(process.env.PORT ?? 3000), host, page = ti
   // compression buffers its output, but renderToNodeResponse calls its res.flush() after every chunk.
   app.use(compression());
   // Express 5 passes a rejected promise to its error handling (next(error)).
-  app.get('/', (req, res) => renderToNodeResponse(page(), res));
+  app.get('/', (_req, res) => renderToNodeResponse(page(), res));
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (error) => (error ? reject(error) : resolve(server)));
   });

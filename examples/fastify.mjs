@@ -10,7 +10,7 @@ export async function start({ port = Number(process.env.PORT ?? 3000), host = 'l
   await app.register(bigpipe);
   // A page that cannot render reaches Fastify's error handler (here its default: a 500), before anything is sent.
   // A pagelet that fails later sends its fallback and is logged with request.log.
-  app.get('/', (request, reply) => reply.bigpipe(page()));
+  app.get('/', (_request, reply) => reply.bigpipe(page()));
   await app.listen({ port, host });
   return app.server;
 }

@@ -91,6 +91,7 @@ export const hostilePayload = ({ huge = undefined } = {}) => {
 /** What serializePagelet puts on the wire for a payload: every own field but `__proto__`, which it never writes. */
 export const onWire = (payload) => {
   const copy = { ...payload };
+  // biome-ignore lint/suspicious/noProto: the own key named __proto__ is the point
   delete copy.__proto__; // the own data property, if any (the inherited accessor is not deleted)
   return copy;
 };

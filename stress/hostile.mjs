@@ -105,6 +105,7 @@ async function badRenders({ quick }) {
     'getter throws': () => throwing,
     'async getter throws': async () => throwing,
     'then getter throws': () => Object.defineProperty({}, 'then', { get: () => { throw new Error('then'); } }),
+    // biome-ignore lint/suspicious/noSparseArray: a sparse array is the hostile input
     'sparse css_links': () => ({ css_links: [, '/a.css'] }),
     'sync generator': function* () { yield { html: 'x' }; },
     'no content': () => ({}),

@@ -1,10 +1,10 @@
 // Recommendations: add or dismiss a person.
 window.Recs ||= {
   init(root) {
-    UI.on(root, 'click', '.add', (event, button) => {
+    UI.on(root, 'click', '.add', (_event, button) => {
       button.classList.add('added');
       button.textContent = 'Sent';
     });
-    UI.on(root, 'click', '.dismiss', (event, button) => button.closest('li').remove());
+    UI.on(root, 'click', '.dismiss', (_event, button) => button.closest('li').remove());
   },
 };

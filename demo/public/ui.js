@@ -16,7 +16,7 @@ window.UI ||= {
   },
   /** A "Show more" button that reveals a list's extra items. */
   collapsible(root) {
-    UI.on(root, 'click', '.toggle', (event, button) => {
+    UI.on(root, 'click', '.toggle', (_event, button) => {
       const open = root.querySelector('ol,ul').classList.toggle('open');
       button.textContent = open ? 'Show less' : 'Show more';
     });

@@ -25,6 +25,7 @@ else {
   const legacy = Object.assign(
     class {
       constructor(count?: unknown) {
+        // biome-ignore lint/correctness/noConstructorReturn: `new BigPipe(n)` of old pages must give the running runtime
         return pipe(count);
       }
     },

@@ -326,7 +326,7 @@ describe('a step that throws', () => {
     Object.defineProperty(window.Element.prototype, 'innerHTML', {
       ...inner,
       set(value: unknown) {
-        if (typeof value == 'string') throw new window.TypeError("This document requires 'TrustedHTML' assignment.");
+        if (typeof value === 'string') throw new window.TypeError("This document requires 'TrustedHTML' assignment.");
         inner.set!.call(this, value);
       },
     });

@@ -28,7 +28,7 @@ interface Block {
 }
 
 /** Every fenced and indented code block of a Markdown file, with the line it starts on. */
-export function codeBlocks(file: string): Block[] {
+function codeBlocks(file: string): Block[] {
   const lines = read(file).split('\n');
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {

@@ -1,7 +1,7 @@
 // Proves the driver layer does what the e2e suite relies on, in every engine: observing a page
 // while its response is still streaming, waiting on page-side promises, reading the DOM with
 // JavaScript off, and collecting console/page/CSP errors.
-import http from 'node:http';
+import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from './engine';
 import { ENGINES, until } from '../support/drivers';

@@ -3,7 +3,7 @@
 // (dist/client.js) under a nonce-only CSP; inline mode is complete and in place when read with
 // JavaScript off.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from './engine';
 import { placeholder, renderToNodeResponse, type Page, type RenderOptions } from 'bigpipe-js/server';

@@ -104,6 +104,7 @@ describe('a result too large to serialize', () => {
 
 describe('invalid results', () => {
   it.each([
+    // biome-ignore lint/suspicious/noSparseArray: a sparse array is the hostile input
     ['a sparse css_links', { css_links: [, '/a.css'] }, /css_links: expected string\[\]/],
     ['a sync generator', (function* () { yield { html: 'x' }; })(), /synchronous iterable.*async function\*/],
     ['an object without content', {}, /expected at least one of html, append, css, css_links, js_links, js/],

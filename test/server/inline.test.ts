@@ -135,6 +135,7 @@ describe('inline js and css', () => {
   });
 
   it('keeps regular expression and template literals working', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the page's JavaScript, a template literal inside a string
     const js = 'v = [/<\\/script>|<!--/u.test("</script>"), `</script>${"<!--"}`, String.raw`a`]';
     const doc = parseDocument(await renderInline({ js }));
     const context: { v?: unknown } = {};

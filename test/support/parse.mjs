@@ -38,7 +38,7 @@ export const attrs = (/** @type {Node} */ node, /** @type {string} */ name) => (
 /** The first element with this id, in document order. */
 export const byId = (/** @type {Node} */ node, /** @type {string} */ id) => elements(node).find((e) => attr(e, 'id') === id);
 
-const CALL = /^BigPipe\.onPageletArrive\(([^]*)\)$/;
+const CALL = /^BigPipe\.onPageletArrive\(([\s\S]*)\)$/;
 
 /** The payloads of a pipeline-mode page, read the way a browser's parser splits it: one per payload script. */
 export const payloadsOf = (/** @type {string} */ html) =>

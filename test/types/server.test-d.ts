@@ -6,8 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Readable } from 'node:stream';
 import {
-  DEFAULT_PAGELET_TIMEOUT,
-  DEFAULT_WRITE_TIMEOUT,
+  type DEFAULT_PAGELET_TIMEOUT,
+  type DEFAULT_WRITE_TIMEOUT,
   escapeHtml,
   escapeJson,
   inlineRuntime,
