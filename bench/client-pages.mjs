@@ -78,21 +78,32 @@ export function react({ n, sheets = [], probe = '' }) {
 }
 
 /**
- * The in-page recorder of the display-latency runs (not in the CPU runs): a MutationObserver that notes, for each
- * pagelet's content, when it is first in the document outside a `hidden` element (React parses its content into a
- * hidden div first), and whether its stylesheet applied by then (each sheet sets a custom property). Mutation records
- * arrive at the end of the task that made them, before any frame can paint it.
+ * The in-page recorder of the display-timing runs (not in the CPU runs), a MutationObserver. Per pagelet it notes when
+ * its payload arrived (ours: the parser inserted its payload <script>; React: its hidden <div id="S:…">), when its
+ * content first was in the document outside a `hidden` element (React parses content into a hidden div, then moves
+ * it), and, for a pagelet with a stylesheet, whether that sheet applied by then (each sheet sets --sheet). Records
+ * arrive at the end of the task or script that made them, before any frame can paint it.
  */
 export const PROBE = `<script>
+window.arrived = new Map();
 window.shown = new Map();
+let partial = []; // payloads the parser inserted before all their text was there (a network chunk ended)
 new MutationObserver((records) => {
   const now = performance.now();
+  const payload = (node) => {
+    // React names segments in hex, in its own order: the pagelet is the one whose content the segment holds.
+    const id = node.tagName == 'SCRIPT' ? /"target":"p(\\d+)"/.exec(node.text) : /^S:/.test(node.id) && [, node.querySelector('p.c')?.dataset.i];
+    if (id && id[1]) arrived.has(+id[1]) || arrived.set(+id[1], now);
+    else return node.tagName == 'SCRIPT' ? !node.text.includes('performance.mark') : id; // wait for the rest
+  };
+  partial = partial.filter(payload);
   for (const r of records) for (const node of r.addedNodes) {
     if (node.nodeType != 1) continue;
+    if (payload(node)) partial.push(node);
     for (const p of node.matches('p.c') ? [node] : node.querySelectorAll('p.c')) {
       const i = +p.dataset.i;
       if (shown.has(i) || p.closest('[hidden]')) continue;
-      shown.set(i, { at: now, styled: getComputedStyle(p).getPropertyValue('--sheet').trim() });
+      shown.set(i, { at: now, styled: p.classList.length > 1 ? getComputedStyle(p).getPropertyValue('--sheet').trim() : '' });
     }
   }
 }).observe(document, { childList: true, subtree: true });
