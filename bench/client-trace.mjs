@@ -22,7 +22,8 @@ export const KINDS = ['script', 'style', 'paint', 'parse', 'other'];
 /**
  * Main-thread time of the renderer after performance.mark(`mark`), from a trace (a Buffer or its text): every task of
  * the thread that ran the mark and ended after it, to the end of the trace, summed as thread time (CPU time of that
- * thread: time it waited for nothing counts nothing), split by KIND. Returns ms per kind, `total` and the task count.
+ * thread: time it waited for nothing counts nothing), split by KIND. Returns ms per kind, `total`, and how many tasks
+ * and Paint events (frames) that was.
  */
 export function mainThreadTime(trace, mark = 'release') {
   const { traceEvents: events } = JSON.parse(String(trace));
@@ -45,6 +46,7 @@ export function mainThreadTime(trace, mark = 'release') {
   spans.sort((a, b) => a.ts - b.ts || b.end - a.end);
   const ms = Object.fromEntries(KINDS.map((k) => [k, 0]));
   let tasks = 0;
+  let paints = 0; // the main thread paints once per frame it renders
   const stack = []; // { span, kind, children (thread time of direct children) }
   const close = (until) => {
     while (stack.length && stack.at(-1).span.end <= until) {
@@ -60,29 +62,41 @@ export function mainThreadTime(trace, mark = 'release') {
     // Top-level: a task; it counts when it ends after the mark (the task that ran the mark included).
     const counted = parent ? parent.counted : span.end >= at.ts;
     if (!parent && counted) tasks++;
+    if (counted && span.name === 'Paint') paints++;
     stack.push({ span, kind: KIND[span.name] ?? parent?.kind ?? 'other', children: 0, counted });
   }
   close(Infinity);
   ms.total = KINDS.reduce((sum, k) => sum + ms[k], 0);
-  return { ...ms, tasks };
+  return { ...ms, tasks, paints };
 }
 
 /**
- * Self time of a V8 CPU profile by function and by source line, for frames of `url` (the readable runtime); every other
+ * Self time of a V8 CPU profile (sampled every `interval` µs) by function and by source line, for frames of `url` (the readable runtime); every other
  * frame is grouped: '(payload scripts)' for the page's inline scripts (pageUrl), and V8's own '(garbage collector)',
  * '(program)' (native work no JS frame called: the HTML parser, style, layout), '(idle)'. Native work a JS function
- * called (innerHTML, dispatchEvent, getElementById) is that function's self time, on the line that called it.
+ * called (innerHTML, dispatchEvent, getElementById) is mostly that function's self time, on the line that called it;
+ * a native function the profiler shows as its own frame (CustomEvent) counts as a runtime function named by caller.
  */
-export function selfTimes(profile, url, pageUrl) {
+export function selfTimes(profile, url, pageUrl, interval = 50) {
   const byId = new Map(profile.nodes.map((n) => [n.id, { node: n, ms: 0 }]));
-  profile.samples.forEach((id, i) => (byId.get(id).ms += (profile.timeDeltas[i + 1] ?? 0) / 1000));
+  // Samples counted, each worth the sampling interval, rather than the wall time between them: on a busy machine the
+  // renderer is descheduled for a while and the gap would go to whatever function happened to be running.
+  for (const id of profile.samples) byId.get(id).ms += interval / 1000;
+  const parent = new Map();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, byId.get(n.id).node);
   const functions = {};
   const lines = {};
   const groups = {};
   for (const { node, ms } of byId.values()) {
     if (!ms) continue;
     const { callFrame } = node;
-    if (callFrame.url === url) {
+    const caller = parent.get(node.id)?.callFrame;
+    if (!callFrame.url && caller?.url === url) {
+      // A native function the runtime called that the profiler shows on its own (new CustomEvent, a Trusted Types
+      // policy's createHTML): the runtime's time, named with its caller.
+      const name = `${callFrame.functionName} (native, called by ${caller.functionName || 'top level'}, line ${caller.lineNumber + 1})`;
+      functions[name] = (functions[name] ?? 0) + ms;
+    } else if (callFrame.url === url) {
       const name = `${callFrame.functionName || '(top level)'} (line ${callFrame.lineNumber + 1})`;
       functions[name] = (functions[name] ?? 0) + ms;
       const ticks = node.positionTicks ?? [];

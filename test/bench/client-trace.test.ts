@@ -28,7 +28,7 @@ describe('mainThreadTime', () => {
         x('Paint', 5000, 10_000, 0, 10_000, { pid: 1, tid: 9 }), // another thread
       ),
     );
-    expect(t.tasks).toBe(2);
+    expect([t.tasks, t.paints]).toEqual([2, 1]);
     expect([t.script, t.style, t.paint, t.parse, t.other, t.total].map((v) => Math.round(v * 1000) / 1000)).toEqual([1, 0.5, 0.3, 0.9, 0.6, 3.3]);
   });
 
@@ -61,19 +61,20 @@ describe('selfTimes', () => {
   const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber });
   const profile: CpuProfile = {
     nodes: [
-      { id: 1, callFrame: frame('(root)', '') },
-      { id: 2, callFrame: frame('show', 'http://h/rt/readable.js', 9), positionTicks: [{ line: 12, ticks: 3 }, { line: 14, ticks: 1 }] },
+      { id: 1, callFrame: frame('(root)', ''), children: [2, 3, 4] },
+      { id: 2, callFrame: frame('show', 'http://h/rt/readable.js', 9), positionTicks: [{ line: 12, ticks: 3 }, { line: 14, ticks: 1 }], children: [5] },
       { id: 3, callFrame: frame('', 'http://h/page/1') },
       { id: 4, callFrame: frame('(garbage collector)', '') },
+      { id: 5, callFrame: frame('CustomEvent', '') }, // native, called by show
     ],
-    samples: [2, 2, 2, 2, 3, 4],
-    timeDeltas: [0, 1000, 1000, 1000, 1000, 2000, 500],
+    samples: [2, 2, 2, 2, 3, 3, 4, 5],
+    timeDeltas: [0, 1000, 1000, 1000, 90_000, 1000, 1000, 1000, 1000], // a long gap (descheduled) counts one sample
   };
 
-  it("splits the runtime's self time by function and by line, and groups the rest", () => {
-    const { functions, lines, groups } = selfTimes(profile, 'http://h/rt/readable.js', 'http://h/page/1');
-    expect(functions).toEqual({ 'show (line 10)': 4 });
+  it("splits the runtime's self time by function and by line, and groups the rest, one interval per sample", () => {
+    const { functions, lines, groups } = selfTimes(profile, 'http://h/rt/readable.js', 'http://h/page/1', 1000);
+    expect(functions).toEqual({ 'show (line 10)': 4, 'CustomEvent (native, called by show, line 10)': 1 });
     expect(lines).toEqual({ 12: 3, 14: 1 });
-    expect(groups).toEqual({ '(payload scripts)': 2, '(garbage collector)': 0.5 });
+    expect(groups).toEqual({ '(payload scripts)': 2, '(garbage collector)': 1 });
   });
 });
