@@ -87,12 +87,12 @@ export function react({ n, sheets = [], probe = '' }) {
 export const PROBE = `<script>
 window.arrived = new Map();
 window.shown = new Map();
-let partial = []; // payloads the parser inserted before all their text was there (a network chunk ended)
+let partial = []; // payloads the parser inserted before all their text was there (a network chunk ended there)
 new MutationObserver((records) => {
   const now = performance.now();
   const payload = (node) => {
     // React names segments in hex, in its own order: the pagelet is the one whose content the segment holds.
-    const id = node.tagName == 'SCRIPT' ? /"target":"p(\\d+)"/.exec(node.text) : /^S:/.test(node.id) && [, node.querySelector('p.c')?.dataset.i];
+    const id = node.tagName == 'SCRIPT' ? /^BigPipe.+"target":"p(\\d+)".*\\)$/s.exec(node.text) : /^S:/.test(node.id) && [, node.querySelector('p.c')?.dataset.i];
     if (id && id[1]) arrived.has(+id[1]) || arrived.set(+id[1], now);
     else return node.tagName == 'SCRIPT' ? !node.text.includes('performance.mark') : id; // wait for the rest
   };
