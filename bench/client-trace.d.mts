@@ -2,7 +2,7 @@
 export const TRACE_CATEGORIES: string[];
 export const KINDS: ['script', 'style', 'paint', 'parse', 'other'];
 export type Kind = (typeof KINDS)[number];
-export function mainThreadTime(trace: string | Uint8Array, mark?: string): Record<Kind | 'total' | 'tasks' | 'paints', number>;
+export function mainThreadTime(trace: string | Uint8Array, mark?: string): Record<Kind | 'total' | 'tasks' | 'paints', number> & { byName: Record<string, number> };
 export interface CpuProfile {
   nodes: { id: number; children?: number[]; callFrame: { functionName: string; url: string; lineNumber: number }; positionTicks?: { line: number; ticks: number }[] }[];
   samples: number[];

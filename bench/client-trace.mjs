@@ -23,7 +23,7 @@ export const KINDS = ['script', 'style', 'paint', 'parse', 'other'];
  * Main-thread time of the renderer after performance.mark(`mark`), from a trace (a Buffer or its text): every task of
  * the thread that ran the mark and ended after it, to the end of the trace, summed as thread time (CPU time of that
  * thread: time it waited for nothing counts nothing), split by KIND. Returns ms per kind, `total`, and how many tasks
- * and Paint events (frames) that was.
+ * and Paint events (frames) that was; `byName`: self thread time per event name.
  */
 export function mainThreadTime(trace, mark = 'release') {
   const { traceEvents: events } = JSON.parse(String(trace));
@@ -45,6 +45,7 @@ export function mainThreadTime(trace, mark = 'release') {
   }
   spans.sort((a, b) => a.ts - b.ts || b.end - a.end);
   const ms = Object.fromEntries(KINDS.map((k) => [k, 0]));
+  const byName = {}; // self thread time per event name
   let tasks = 0;
   let paints = 0; // the main thread paints once per frame it renders
   const stack = []; // { span, kind, children (thread time of direct children) }
@@ -52,7 +53,10 @@ export function mainThreadTime(trace, mark = 'release') {
     while (stack.length && stack.at(-1).span.end <= until) {
       const { span, kind, children, counted } = stack.pop();
       const own = span.timed ? span.tend - span.tts : 0;
-      if (counted) ms[kind] += Math.max(0, own - children) / 1000;
+      if (counted) {
+        ms[kind] += Math.max(0, own - children) / 1000;
+        byName[span.name] = (byName[span.name] ?? 0) + Math.max(0, own - children) / 1000;
+      }
       if (stack.length) stack.at(-1).children += own;
     }
   };
@@ -67,7 +71,7 @@ export function mainThreadTime(trace, mark = 'release') {
   }
   close(Infinity);
   ms.total = KINDS.reduce((sum, k) => sum + ms[k], 0);
-  return { ...ms, tasks, paints };
+  return { ...ms, tasks, paints, byName };
 }
 
 /**

@@ -29,6 +29,8 @@ describe('mainThreadTime', () => {
       ),
     );
     expect([t.tasks, t.paints]).toEqual([2, 1]);
+    expect(Object.keys(t.byName).sort()).toEqual(['EvaluateScript', 'Layout', 'Paint', 'ParseHTML', 'RunTask']);
+    expect(t.byName.ParseHTML).toBeCloseTo(0.9);
     expect([t.script, t.style, t.paint, t.parse, t.other, t.total].map((v) => Math.round(v * 1000) / 1000)).toEqual([1, 0.5, 0.3, 0.9, 0.6, 3.3]);
   });
 
