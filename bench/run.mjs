@@ -1,4 +1,4 @@
-// bigpipe-js benchmarks: `npm run bench` (about 3 minutes), `npm run bench -- --quick` (under a minute).
+// bigpipe-js benchmarks: `npm run bench` (about 4 minutes), `npm run bench -- --quick` (about 1.5 minutes).
 // Prints a table per benchmark and writes bench/results/latest.{json,md} (--quick: quick.{json,md}).
 //   --quick         fewer rounds, shorter runs
 //   --only=a,b      run some: size, latency, throughput, memory, cpu, display, scale
