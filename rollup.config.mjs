@@ -17,11 +17,14 @@ const minify = terser({
   format: { comments: false },
 });
 
+// Imported, not bundled: Node's modules, isbot (a dependency), Fastify (types only, the user's own).
+const external = (id) => id.startsWith('node:') || id === 'isbot' || id === 'fastify';
+
 // Declarations are bundled into one self-contained file per entry, so the same text serves ESM and CJS.
 const types = (input, files) => ({
   input,
   plugins: [dts({ tsconfig: './tsconfig.build.json' })],
-  external: (id) => id.startsWith('node:'),
+  external,
   output: files.map((file) => ({ file, format: 'es' })),
 });
 
@@ -58,17 +61,32 @@ const client = [
   types('src/client/index.ts', ['dist/client.d.ts']),
 ];
 
-const server = [
+// bigpipe-js/web is built with an empty table of inline runtimes: `runtime: 'inline'` is then an error that says to
+// import inlineRuntime, so an edge bundle of a page that names a runtime `src` carries no runtime.
+const noInlineDefaults = {
+  name: 'no-inline-defaults',
+  resolveId: (source) => (source === './inline-defaults' ? '\0inline-defaults' : null),
+  load: (id) => (id === '\0inline-defaults' ? 'export const INLINE_RUNTIMES = {};' : null),
+};
+
+// Each entry is self-contained, ESM and CJS, with declarations for both.
+const entry = (input, name, plugins = []) => [
   {
-    input: 'src/server/index.ts',
-    plugins: [ts()],
-    external: (id) => id.startsWith('node:') || id === 'isbot',
+    input,
+    plugins: [...plugins, ts()],
+    external,
     output: [
-      { file: 'dist/server.js', format: 'es' },
-      { file: 'dist/server.cjs', format: 'cjs' },
+      { file: `dist/${name}.js`, format: 'es' },
+      { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named' },
     ],
   },
-  types('src/server/index.ts', ['dist/server.d.ts', 'dist/server.d.cts']),
+  types(input, [`dist/${name}.d.ts`, `dist/${name}.d.cts`]),
+];
+
+const server = [
+  ...entry('src/server/index.ts', 'server'),
+  ...entry('src/web.ts', 'web', [noInlineDefaults]),
+  ...entry('src/fastify.ts', 'fastify'),
   // The protocol checker behind bin/bigpipe-js.mjs (`npx bigpipe-js check <url>`); not an export of the package.
   { input: 'src/check/index.ts', plugins: [ts()], output: { file: 'dist/check.js', format: 'es' } },
 ];

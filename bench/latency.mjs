@@ -22,13 +22,14 @@ async function load(browser, origin, path) {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(origin + path + QUERY, { waitUntil: 'commit' });
-    await page.waitForFunction(() => window.Timeline?.complete, null, { timeout: 30_000, polling: 50 });
+    // Timeline: the demo's probe (demo/public/timeline.js), a global of the page
+    await page.waitForFunction(() => /** @type {any} */ (window).Timeline?.complete, null, { timeout: 30_000, polling: 50 });
     const timeline = await page.evaluate(() => ({
-      mode: Timeline.mode,
-      pagelets: Timeline.pagelets,
-      paint: Timeline.paint,
-      done: Timeline.done,
-      errors: Timeline.errors,
+      mode: /** @type {any} */ (window).Timeline.mode,
+      pagelets: /** @type {any} */ (window).Timeline.pagelets,
+      paint: /** @type {any} */ (window).Timeline.paint,
+      done: /** @type {any} */ (window).Timeline.done,
+      errors: /** @type {any} */ (window).Timeline.errors,
       text: document.body.innerText,
     }));
     return { ...timeline, pageErrors: errors };

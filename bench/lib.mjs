@@ -1,18 +1,10 @@
 // Shared helpers of the benchmarks: statistics, the machine line, tables, child processes.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import os from 'node:os';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+// The browser launch and the machine line are shared with the tests and stress campaigns (test/support/).
+export { CHROMIUM, CHROMIUM_ARGS } from '../test/support/chromium.mjs';
+export { machine } from '../test/support/machine.mjs';
 
 export const median = (values) => {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
@@ -26,19 +18,6 @@ export const ms = (v) => (Number.isFinite(v) ? (Math.abs(v) < 100 ? v.toFixed(1)
 export const bytes = (v) => v.toLocaleString('en-US') + ' B';
 export const ratio = (v) => (Number.isFinite(v) ? v.toFixed(2) + '×' : '–');
 export const int = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–');
-
-export const machine = () => {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    // Other work on the machine skews every figure: say how busy it was.
-    load: os.loadavg().map((l) => Math.round(l * 100) / 100),
-  };
-};
 
 /** A markdown table: `rows` are arrays of cells, already formatted; `align` one letter per column, l or r (default: first l). */
 export const table = (head, rows, align = 'l' + 'r'.repeat(head.length - 1)) =>

@@ -31,7 +31,8 @@ export const ALTERNATIVES = [
   },
 ];
 
-export async function run({ runtime } = {}) {
+/** @param {{ runtime?: { file?: Buffer } }} [options] */
+export async function run({ runtime = undefined } = {}) {
   const source = runtime?.file ?? readFileSync(FILE); // the file as shipped, byte for byte
   // Check before measuring: the file is the working runtime (in jsdom it shows a payload) and can be inlined.
   const { window } = new JSDOM('<!DOCTYPE html><div id="a"></div>', { runScripts: 'outside-only' });

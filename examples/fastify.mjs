@@ -1,18 +1,16 @@
-// bigpipe-js on Fastify 5. Run `node examples/fastify.mjs`, open http://localhost:3000
+// bigpipe-js on Fastify 5 with its plugin. Run `node examples/fastify.mjs`, open http://localhost:3000
 import Fastify from 'fastify';
-import { renderToNodeResponse } from 'bigpipe-js/server';
+import bigpipe from 'bigpipe-js/fastify';
 import { isMain, printUrl, tinyPage } from './page.mjs';
 
 /** Starts the server; resolves once it listens (port 0: any free port). `page()` makes the page per request. */
 export async function start({ port = Number(process.env.PORT ?? 3000), host = 'localhost', page = tinyPage } = {}) {
   const app = Fastify();
-  app.get('/', async (request, reply) => {
-    // Fastify must not send a reply of its own: the page is written straight to the Node response.
-    reply.hijack();
-    // After hijack() Fastify no longer answers errors: a page that cannot render gets a 500 from
-    // renderToNodeResponse, which rejects; log it with Fastify's logger.
-    await renderToNodeResponse(page(), reply.raw).catch((error) => request.log.error(error, 'page failed'));
-  });
+  // Options given here are every page's defaults (runtime, nonce, timeout, ...); reply.bigpipe's own override them.
+  await app.register(bigpipe);
+  // A page that cannot render reaches Fastify's error handler (here its default: a 500), before anything is sent.
+  // A pagelet that fails later sends its fallback and is logged with request.log.
+  app.get('/', (request, reply) => reply.bigpipe(page()));
   await app.listen({ port, host });
   return app.server;
 }

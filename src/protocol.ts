@@ -17,7 +17,7 @@ export const COMPAT_ARRIVE = 'renderPagelet';
 
 /** One pagelet, as it travels. Field names are part of the contract: never rename or mangle them. */
 export interface Payload {
-  /** id of the placeholder element */
+  /** id of the placeholder element; never empty */
   target: string;
   /** markup for the placeholder; replaces its content */
   html?: string;
@@ -35,7 +35,7 @@ export interface Payload {
   total?: number;
 }
 
-/** Every payload field with the type it must have . */
+/** Every payload field with the type it must have, in the order a server writes them. */
 export const FIELDS = {
   target: 'string',
   html: 'string',
@@ -46,6 +46,27 @@ export const FIELDS = {
   js: 'string',
   total: 'number',
 } as const;
+
+/** The one field every payload must have: a non-empty string, since no element has an empty id. */
+export const REQUIRED_FIELD = 'target';
+
+/**
+ * What each payload field means. PROTOCOL.md §2's field table and the payload of conformance/schema.json are
+ * generated from FIELDS, REQUIRED_FIELD and this (`npm run contract`; test/contract.test.ts fails when they are stale).
+ */
+export const FIELD_MEANINGS: Record<keyof typeof FIELDS, string> = {
+  target: 'id of the placeholder element',
+  html: 'markup for the placeholder; replaces its content (absent: the content is left as is)',
+  append: 'when true, `html` is appended instead (feeds, chunked lists)',
+  css: 'inline CSS, added as a `<style>` before the HTML shows',
+  css_links: 'stylesheet URLs; the HTML shows only when each has loaded, failed or timed out',
+  js_links: 'script URLs, loaded only once every pagelet of the page is displayed',
+  js: "inline JS, run after this pagelet's `js_links` have run",
+  total:
+    'how many payloads this page sends (append payloads included); any payload may carry it. A page that keeps streaming ' +
+    '(a live page, §4.5) sends it late, on the payload that completes the first round; a page that sends none starts its ' +
+    'JS phase at the end of the document (§4.5)',
+};
 
 /** Whether `value` has a field's type from FIELDS (the server and the checker share this; the runtime has a byte-saving form). */
 export const hasFieldType = (value: unknown, type: (typeof FIELDS)[keyof typeof FIELDS]): boolean => {

@@ -6,24 +6,21 @@
 //   node stress/bad-input.mjs [malformed] [engines]     (default 300 chromium,firefox,webkit,webkitgtk)
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { escapeJson } from '../dist/server.js';
-import { AFTER_HEAD, HTML, RECORDER, goal, isMain, loadDrivers, machine, prng, report, serve, withEngine } from './lib.mjs';
+import { escapeJson } from 'bigpipe-js/server';
+import { FIELDS, REQUIRED_FIELD, hasFieldType } from '../test/support/protocol.mjs';
+import { HTML, serve } from '../test/support/loopback.mjs';
+import { machineLine } from '../test/support/machine.mjs';
+import { AFTER_HEAD, RECORDER } from '../test/support/recorder.mjs';
+import { goal, isMain, loadDrivers, prng, report, withEngine } from './lib.mjs';
 
 const NONCE = 'YmFkLWlucHV0LW5vbmNl';
 const CSP = `default-src 'self'; script-src 'self' 'nonce-${NONCE}'; style-src 'self' 'nonce-${NONCE}'`;
-
-/** The payload fields and their types, PROTOCOL.md §2. */
-const FIELDS = { target: 'string', html: 'string', append: 'boolean', css: 'string', css_links: 'string[]', js_links: 'string[]', js: 'string', total: 'number' };
 
 /** The fields of `p` (as the page sees it) whose value has the wrong type; ['payload'] for a non-object. */
 const wrongFields = (p) => {
   if (Object(p) !== p || Array.isArray(p)) return ['payload'];
   return Object.entries(FIELDS)
-    .filter(([field, type]) => {
-      const v = p[field];
-      if (v == null && field !== 'target') return false; // null means absent (PROTOCOL.md §2)
-      return type === 'string[]' ? !Array.isArray(v) || v.some((s) => typeof s !== 'string') : typeof v !== type;
-    })
+    .filter(([field, type]) => (p[field] == null ? field === REQUIRED_FIELD : !hasFieldType(p[field], type))) // null means absent (PROTOCOL.md §2)
     .map(([field]) => field);
 };
 
@@ -78,10 +75,10 @@ const wrongTypes = fc
  * `count` malformed payloads as the page will see them (JSON round trip: JSON has no NaN, undefined or functions).
  * Those whose target is a valid string get a unique one, `bad-N`, so each error can be told apart.
  */
-export const malformedPayloads = (count, seed) =>
-  fc.sample(fc.oneof(nonObject.map((p) => ({ p })), wrongTypes, wrongTypes), { numRuns: count, seed }).map(({ p, omitTarget }, n) => {
+export const malformedPayloads = (/** @type {number} */ count, /** @type {number} */ seed) =>
+  fc.sample(fc.oneof(nonObject.map((p) => ({ p })), wrongTypes, wrongTypes), { numRuns: count, seed }).map((/** @type {{ p: any, omitTarget?: boolean }} */ { p, omitTarget }, n) => {
     if (Object(p) === p && !Array.isArray(p)) {
-      p = JSON.parse(JSON.stringify(p, (k, v) => (v === undefined ? undefined : v)));
+      p = JSON.parse(JSON.stringify(p, (_, v) => (v === undefined ? undefined : v)));
       if (omitTarget) delete p.target;
       else if (p.target === undefined || typeof p.target === 'string') p.target = `bad-${n}`;
     } else p = JSON.parse(JSON.stringify(p) ?? 'null');
@@ -149,6 +146,7 @@ const mainScenario = (count, seed, hugeBytes, runtime) => {
   });
   // few elements, much text: 117,000 tiny elements would measure WebKit's layout (seconds here), not the runtime
   const huge = ('<p>' + '0123456789'.repeat(100) + '</p>').repeat(Math.ceil(hugeBytes / 1007));
+  /** @type {{ p: any, bad?: boolean, gone?: boolean }[]} */
   const sequence = [
     ...good.map((p) => ({ p })),
     ...bad.map((p) => ({ p, bad: true })),
@@ -189,6 +187,7 @@ __call({ target: ${JSON.stringify(weird)}, html: 'weird id' });`;
   chunks.push('<p>end of the document</p></body></html>');
 
   // payloads for one target are displayed in arrival order: replace, or append
+  /** @type {Record<string, string>} */
   const html = {};
   for (const { p, bad: isBad, gone } of sequence) if (!isBad && !gone) html[p.target] = (p.append ? html[p.target] ?? '' : '') + p.html;
   Object.assign(html, { 'late-dcl': 'late <b>dcl</b>', 'late-done': 'late <i>done</i>', nullproto: 'null prototype', frozen: 'frozen', detached: 'called without this', extra: 'unknown fields', protokey: 'own html', [weird]: 'weird id' });
@@ -228,7 +227,45 @@ const totalScenario = (runtime, name, totals, viaJs) => {
   };
 };
 
-export const scenarios = (malformed, seed, hugeBytes, runtime) => [
+/**
+ * @typedef {object} Scenario a page of payloads and what the runtime must make of it
+ * @property {string} [name]
+ * @property {string[]} chunks
+ * @property {Record<string, string>} html
+ * @property {Record<string, number>} displays
+ * @property {{ target: string, fields?: string[], missing?: boolean }[]} errors
+ * @property {string[]} ran
+ * @property {number} malformed
+ * @property {string} [extraChecks]
+ * @property {number} [pageErrors]
+ */
+
+/**
+ * @typedef {object} ScenarioRow one scenario's figures
+ * @property {string} scenario
+ * @property {number} malformedSent
+ * @property {number} problemsExpected
+ * @property {number} errorEvents
+ * @property {string[]} missingErrors
+ * @property {string[]} extraErrors
+ * @property {string[]} badMessages
+ * @property {number} goodPagelets
+ * @property {string[]} notDisplayed
+ * @property {string[]} extraDisplays
+ * @property {string[]} wrongHtml
+ * @property {string[]} notRan
+ * @property {string[]} ranTwice
+ * @property {number} done
+ * @property {string[]} runtimeThrows
+ * @property {string[]} consoleErrors
+ * @property {string[]} cspViolations
+ * @property {{ protoRan?: unknown } | null} extra what a scenario reads besides (`extraChecks`)
+ * @property {number} pageletJsErrorsSeen
+ * @property {number} pageletJsErrorsExpected
+ */
+
+/** @returns {Scenario[]} */
+export const scenarios = (/** @type {number} */ malformed, /** @type {number} */ seed, /** @type {number} */ hugeBytes, /** @type {string} */ runtime) => [
   { name: 'malformed', ...mainScenario(malformed, seed, hugeBytes, runtime) },
   totalScenario(runtime, 'total too small (1)', [1, 1, 1, 1, 1, 1]),
   totalScenario(runtime, 'total too large (99)', [99, 99, 99, 99, 99, 99]),
@@ -270,8 +307,13 @@ const diff = (a, b) => {
   return [left, right];
 };
 
-/** Runs every scenario in `engine`; returns one row of figures per scenario. */
-export const badInput = async (engine, { malformed = 60, seed = 4242, hugeBytes = 4_250_000, only, build = 'bigpipe.min.js' } = {}) => {
+/**
+ * Runs every scenario in `engine`; returns one row of figures per scenario.
+ * @param {import('../test/support/drivers').Engine} engine
+ * @param {{ malformed?: number, seed?: number, hugeBytes?: number, only?: number[], build?: string }} [options]
+ * @returns {Promise<ScenarioRow[]>}
+ */
+export const badInput = async (engine, { malformed = 60, seed = 4242, hugeBytes = 4_250_000, only = undefined, build = 'bigpipe.min.js' } = {}) => {
   const runtime = readFileSync(new URL(`../dist/${build}`, import.meta.url), 'utf8');
   const list = scenarios(malformed, seed, hugeBytes, runtime).filter((_, i) => !only || only.includes(i));
   const routes = {
@@ -295,6 +337,7 @@ export const badInput = async (engine, { malformed = 60, seed = 4242, hugeBytes 
   try {
     for (const [i, s] of list.entries()) {
       const tab = await engine.open(`${server.base}/scenario/${i}`);
+      /** @type {any} what the page reported */
       let seen;
       try {
         seen = await tab.eval(CHECK(i, s.extraChecks), { timeout: 30_000 });
@@ -349,7 +392,7 @@ export const badInput = async (engine, { malformed = 60, seed = 4242, hugeBytes 
 };
 
 /** The rows that show a problem, with only their non-empty problem fields. */
-export const problems = (rows) =>
+export const problems = (/** @type {ScenarioRow[]} */ rows) =>
   rows
     .map((r) => {
       const bad = {};
@@ -365,7 +408,7 @@ export const problems = (rows) =>
 if (isMain(import.meta)) {
   const malformed = Number(process.argv[2] ?? 300);
   const engines = (process.argv[3] ?? 'chromium,firefox,webkit,webkitgtk').split(',');
-  console.log(machine());
+  console.log(machineLine());
   const drivers = await loadDrivers();
   for (const name of engines) {
     // the default build everywhere; in Chromium the Trusted Types build too

@@ -9,15 +9,20 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { checkUrl } from '../dist/check.js';
-import { placeholder, renderToNodeResponse, serializePagelet } from '../dist/server.js';
-import { HTML, getGc, goal, isMain, listen, machine } from './lib.mjs';
+import { placeholder, renderToNodeResponse, serializePagelet } from 'bigpipe-js/server';
+import { STUB } from '../test/support/protocol.mjs';
+import { HTML, listen } from '../test/support/loopback.mjs';
+import { machineLine } from '../test/support/machine.mjs';
+import { getGc, goal, isMain } from './lib.mjs';
+
+// dist/check.js ships no declarations (the bin runs it): typed by its source, imported by a URL the compiler does not follow.
+/** @type {typeof import('../src/check/index')} */
+const { checkUrl } = await import(String(new URL('../dist/check.js', import.meta.url)));
 
 const MiB = 1024 * 1024;
 /** Bounds for every item: far above what a linear, capped checker needs, far below what the old one took. */
 export const LIMITS = { rssGrowth: 200e6, seconds: 10 };
 
-const STUB = 'BigPipe={q:[],onPageletArrive(p){this.q.push(p)}}';
 const SHELL =
   `<!DOCTYPE html><html><head><meta charset="utf-8"><script>${STUB}</script>` +
   `<script async src="/bigpipe.min.js"></script></head><body><p>${'A hostile page. '.repeat(32)}</p>${placeholder('a')}`;
@@ -58,7 +63,18 @@ const has = (report, pattern) => report.findings.some((f) => pattern.test(f.mess
  * Each hostile server, what to check against it, and what the report must say. `size` scales the scans (1 in the
  * quick version; the long one also runs them 10 times bigger, to show the time grows with the size, not its square).
  */
-const items = (size) => [
+/**
+ * @typedef {object} Item one hostile page and what the checker must report about it
+ * @property {string} item
+ * @property {(res: import('node:http').ServerResponse, context: any) => unknown} route
+ * @property {(report: any, ended: unknown, context: any) => boolean} expect
+ * @property {(report: any, context: any) => string} figure
+ * @property {() => object} [setup]
+ * @property {object} [options]
+ */
+
+/** @returns {Item[]} */
+const items = (/** @type {number} */ size) => [
   {
     item: 'checker: endless body',
     route: (res) => {
@@ -142,15 +158,15 @@ const items = (size) => [
 /** Runs item `index` in this process: its line. */
 async function runItem(index, quick) {
   const spec = items(quick ? 1 : 10)[index];
-  const elsewhere = { hits: 0 };
+  const elsewhere = { hits: 0, base: '' };
   const other = await listen(
-    http.createServer((req, res) => (elsewhere.hits++, res.writeHead(200, { 'Content-Type': HTML }).end(SHELL + END))),
+    http.createServer((_, res) => (elsewhere.hits++, res.writeHead(200, { 'Content-Type': HTML }).end(SHELL + END))),
   );
   elsewhere.base = other.base;
   const context = { elsewhere, ...spec.setup?.() };
   let ended;
   const server = await listen(
-    http.createServer((req, res) => {
+    http.createServer((_, res) => {
       ended = closed(res);
       spec.route(res, context);
     }),
@@ -196,7 +212,7 @@ if (isMain(import.meta)) {
   const item = process.argv.indexOf('--item');
   if (item > 0) console.log(JSON.stringify(await runItem(Number(process.argv[item + 1]), quick)));
   else {
-    console.log(`bigpipe-js checker campaign${quick ? ' (quick)' : ''}\n${machine()}`);
+    console.log(`bigpipe-js checker campaign${quick ? ' (quick)' : ''}\n${machineLine()}`);
     console.log(`bounds: RSS growth < ${mb(LIMITS.rssGrowth)}, < ${LIMITS.seconds} s per item`);
     for (const { item, figure, ok } of await checkerCampaign({ quick })) {
       console.log(`  ${item}: ${figure}`);

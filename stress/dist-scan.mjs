@@ -6,7 +6,8 @@
 //   node stress/dist-scan.mjs
 import { readFileSync } from 'node:fs';
 import { parseAst } from 'rollup/parseAst';
-import { goal, isMain, machine, report } from './lib.mjs';
+import { machineLine } from '../test/support/machine.mjs';
+import { goal, isMain, report } from './lib.mjs';
 
 export const FILES = ['dist/bigpipe.min.js', 'dist/bigpipe.tt.min.js', 'dist/bigpipe.js', 'dist/client.js'];
 
@@ -80,7 +81,7 @@ export const scanDist = (root = new URL('..', import.meta.url)) =>
   Object.fromEntries(FILES.map((file) => [file, scan(readFileSync(new URL(file, root), 'utf8'))]));
 
 if (isMain(import.meta)) {
-  console.log(machine());
+  console.log(machineLine());
   const missed = SELF_TEST.filter(([code, kind]) => {
     const found = scan(code);
     return kind ? found.length !== 1 || found[0].kind !== kind : found.length !== 0;

@@ -5,26 +5,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import vm from 'node:vm';
 import fc from 'fast-check';
-import { placeholder, renderToChunks, renderToNodeResponse, serializePagelet } from '../dist/server.js';
-import {
-  AFTER_HEAD,
-  HTML,
-  RECORDER,
-  allElements,
-  attrs,
-  elements,
-  isMain,
-  kb,
-  loadDrivers,
-  goal,
-  machine,
-  parseDocument,
-  prng,
-  report,
-  serve,
-  text,
-  withEngine,
-} from './lib.mjs';
+import { placeholder, renderToChunks, renderToNodeResponse, serializePagelet } from 'bigpipe-js/server';
+import { HTML, serve } from '../test/support/loopback.mjs';
+import { machineLine } from '../test/support/machine.mjs';
+import { attrs, elements, parseDocument, text } from '../test/support/parse.mjs';
+import { AFTER_HEAD, RECORDER } from '../test/support/recorder.mjs';
+import { isMain, kb, loadDrivers, goal, prng, report, withEngine } from './lib.mjs';
 import { hostilePayload, hostileString, onWire } from './generators.mjs';
 
 const CALL = 'BigPipe.onPageletArrive(';
@@ -41,7 +27,7 @@ export const checkSerialized = (payload, options = {}) => {
   const chunk = serializePagelet(payload, options);
   const doc = parseDocument(`<!DOCTYPE html><html><head></head><body>${chunk}<p id="after">after</p></body></html>`);
   const body = elements(doc, 'body')[0];
-  const inBody = allElements(body).map((e) => e.tagName);
+  const inBody = elements(body).map((e) => e.tagName);
   if (inBody.join() !== 'body,script,p' || elements(doc, 'script').length !== 1) return 'breakout';
   const code = text(elements(doc, 'script')[0]);
   if (!code.startsWith(CALL) || !code.endsWith(')')) return 'breakout';
@@ -58,7 +44,8 @@ export const checkSerialized = (payload, options = {}) => {
 };
 
 /** Runs `runs` generated payloads (in batches of 1,000, seed `seed + batch`) through checkSerialized. */
-export const fuzzSerialization = ({ runs = 2000, seed = 20250601, huge, jsEvery = 25 } = {}) => {
+/** @param {{ runs?: number, seed?: number, huge?: { every: number, bytes: number }, jsEvery?: number }} [options] */
+export const fuzzSerialization = ({ runs = 2000, seed = 20250601, huge = undefined, jsEvery = 25 } = {}) => {
   const started = performance.now();
   const figures = { payloads: 0, breakouts: 0, unescaped: 0, changed: 0, evaluatedAsJs: 0, jsMismatch: 0, hugePayloads: 0, largestField: 0, bytes: 0, failures: [] };
   const arbitrary = hostilePayload({ huge });
@@ -158,7 +145,9 @@ export const fuzzNonces = async ({ runs = 1000, seed = 7 } = {}) => {
     let pages;
     try {
       pages = [serializePagelet({ target: 'a' }, { nonce })];
-      for (const options of [{}, { runtime: { src: '/bigpipe.min.js', async: true } }, { mode: 'inline' }]) {
+      /** @type {import('bigpipe-js/server').RenderOptions[]} */
+      const modes = [{}, { runtime: { src: '/bigpipe.min.js', async: true } }, { mode: 'inline' }];
+      for (const options of modes) {
         let html = '';
         for await (const chunk of renderToChunks(page, { ...options, nonce })) html += chunk;
         pages.push(html);
@@ -215,13 +204,13 @@ export const fuzzPlaceholders = ({ runs = 1000, seed = 11 } = {}) => {
     if (refusal(id)) figures.wrongRefusal++; // accepted although the rule says no
     figures.escaped++;
     const doc = parseDocument(`<!DOCTYPE html><html><head></head><body>${markup}<p id="after"></p></body></html>`);
-    const inBody = allElements(elements(doc, 'body')[0]);
+    const inBody = elements(elements(doc, 'body')[0]);
     if (inBody.map((e) => e.tagName).join() !== 'body,div,p') {
       figures.breakouts++;
       if (figures.failures.length < 5) figures.failures.push({ id: shorten(id), markup: shorten(markup) });
       continue;
     }
-    const withId = allElements(doc).filter((e) => attrs(e, 'id').includes(id));
+    const withId = elements(doc).filter((e) => attrs(e, 'id').includes(id));
     if (withId.length !== 1 || attrs(inBody[1], 'id').length !== 1 || attrs(inBody[1], 'id')[0] !== id) {
       figures.wrongId++;
       if (figures.failures.length < 5) figures.failures.push({ id: shorten(id), markup: shorten(markup) });
@@ -355,7 +344,7 @@ export const browserSample = async (engine, { count = 300, seed = 99 } = {}) => 
 
 if (isMain(import.meta)) {
   const runs = Number(process.argv[2] ?? 100_000);
-  console.log(machine());
+  console.log(machineLine());
   const serialization = fuzzSerialization({ runs, huge: { every: 2000, bytes: 1 << 20 } });
   report(`serialization fuzz: ${runs} payloads, every field hostile, parsed with parse5`, {
     ...serialization,

@@ -57,7 +57,8 @@ const number = fc.oneof(
  * A payload with every field hostile, unknown extra fields with hostile names included. With `huge`, one payload in
  * `huge.every` carries a field of at least `huge.bytes` characters.
  */
-export const hostilePayload = ({ huge } = {}) => {
+/** @param {{ huge?: { every: number, bytes: number } }} [options] */
+export const hostilePayload = ({ huge = undefined } = {}) => {
   const str = huge
     ? fc.oneof({ weight: huge.every, arbitrary: hostileString() }, { weight: 1, arbitrary: hugeString(huge.bytes) })
     : hostileString();

@@ -14,11 +14,14 @@ import {
   renderToNodeResponse,
   renderToReadableStream,
   serializePagelet,
-} from '../dist/server.js';
+} from 'bigpipe-js/server';
 import { start as startDemo } from '../demo/server.mjs';
 import { start as startExample } from '../examples/node-http.mjs';
 import { checkerCampaign } from './checker.mjs';
-import { getGc, isMain, listen, machine, parseDocument, elements, attrs } from './lib.mjs';
+import { listen } from '../test/support/loopback.mjs';
+import { machineLine } from '../test/support/machine.mjs';
+import { attrs, elements, parseDocument } from '../test/support/parse.mjs';
+import { getGc, isMain } from './lib.mjs';
 
 const MB = 1024 * 1024;
 const quiet = { onError: () => {} };
@@ -113,8 +116,9 @@ async function badRenders({ quick }) {
   for (const mode of ['pipeline', 'inline'])
     for (const [id, render] of Object.entries(cases)) {
       const errors = [];
-      const pagelets = [{ id: 'bad', render, fallback: 'F' }, { id: 'good', render: () => ({ html: 'G' }) }];
-      const out = await collect(renderToChunks({ body: placeholder('bad') + placeholder('good'), pagelets }, { mode, onError: (e, pid) => errors.push(pid) }));
+      /** @type {import('bigpipe-js/server').Pagelet[]} */
+      const pagelets = [{ id: 'bad', render: /** @type {any} deliberately broken */ (render), fallback: 'F' }, { id: 'good', render: () => ({ html: 'G' }) }];
+      const out = await collect(renderToChunks({ body: placeholder('bad') + placeholder('good'), pagelets }, { mode: /** @type {'pipeline' | 'inline'} */ (mode), onError: (_, pid) => errors.push(pid) }));
       pages++;
       const shown = mode === 'inline' ? out.includes('<div id="bad">F</div>') : out.includes('"target":"bad","html":"F"');
       if (!shown || !out.endsWith('</body></html>') || errors.join() !== 'bad') lost++;
@@ -177,17 +181,19 @@ async function http2Resets({ quick }) {
   const render = ({ signal }) => (started++, signals.push(signal), new Promise(() => {}));
   const server = http2.createServer((req, res) => {
     const page = { body: placeholder('a'), pagelets: [{ id: 'a', render, timeout: Infinity }] };
-    const go = () => renderToNodeResponse(page, res, quiet).then(() => settled++);
+    // an HTTP/2 compatibility response stands in for a ServerResponse (what the test is about)
+    const go = () => renderToNodeResponse(page, /** @type {any} */ (res), quiet).then(() => settled++);
     if (req.url === '/before') req.stream.once('close', go);
     else go();
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listening = await listen(server);
   // A new session per 50 streams: Node's server ends a session that resets streams faster than that (its guard
   // against rapid-reset floods), which is not what is measured here.
+  /** @type {import('node:http2').ClientHttp2Session} */
   let client;
   const session = () => {
     client?.destroy();
-    client = http2.connect(`http://127.0.0.1:${server.address().port}`);
+    client = http2.connect(listening.base);
   };
   const reset = (path, when) =>
     new Promise((resolve) => {
@@ -204,7 +210,7 @@ async function http2Resets({ quick }) {
   for (let i = 0; i < 100 && settled < 2 * n; i++) await sleep(10);
   const pending = signals.filter((s) => !s.aborted).length;
   client.destroy();
-  server.close();
+  await listening.close();
   return {
     item: '5 HTTP/2 resets (before the call and mid-page)',
     figure: `${2 * n - settled} of ${2 * n} calls pending, ${pending} of ${started} renders not aborted`,
@@ -227,10 +233,10 @@ async function inlineScale({ quick }) {
   const n = quick ? 10_000 : 50_000;
   const pagelets = Array.from({ length: n }, (_, i) => ({ id: `p${i}`, render: () => ({ html: 'x' }) }));
   const body = '<script>var s = \'<div id="p0"></div>\'</script>' + pagelets.map((p) => placeholder(p.id)).join('');
-  const time = async (mode) => {
+  const time = async (/** @type {'pipeline' | 'inline'} */ mode) => {
     const started = performance.now();
     const out = await collect(renderToChunks({ body, pagelets }, { mode, ...quiet }));
-    return [performance.now() - started, out];
+    return /** @type {const} */ ([performance.now() - started, out]);
   };
   const [pipeline] = await time('pipeline');
   const [inline, out] = await time('inline');
@@ -318,7 +324,12 @@ async function sharedSignal() {
   return { item: '15 shared options.signal, 200 pages', figure: `${escaped.warnings} MaxListenersExceededWarnings, ${rejected} of 200 pages cancelled`, ok: escaped.warnings === 0 && rejected === 200 };
 }
 
-/** Runs every item and returns its lines; `quick` for the version in npm test. */
+/** @typedef {{ item: string, figure: string, ok: boolean }} HostileLine one item's outcome */
+
+/**
+ * Runs every item and returns its lines; `quick` for the version in npm test.
+ * @returns {Promise<HostileLine[]>}
+ */
 export async function hostileCampaign({ quick = false } = {}) {
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUnhandled);
@@ -366,7 +377,7 @@ export async function hostileCampaign({ quick = false } = {}) {
 }
 
 if (isMain(import.meta)) {
-  console.log(`hostile requests, renders, clients and pages\n${machine()}`);
+  console.log(`hostile requests, renders, clients and pages\n${machineLine()}`);
   const lines = await hostileCampaign();
   for (const { item, figure, ok } of lines) console.log(`  ${ok ? 'ok    ' : 'MISSED'} ${item}: ${figure}`);
   if (lines.some((l) => !l.ok)) process.exitCode = 1;

@@ -4,24 +4,11 @@
 // handles left open, heap that does not come back.
 //   node stress/load.mjs [requests] [concurrency]      (default 5000 1000)
 import http from 'node:http';
-import { renderToNodeResponse, placeholder } from '../dist/server.js';
-import {
-  extraResources,
-  getGc,
-  goal,
-  heapAfterGc,
-  isMain,
-  kb,
-  listen,
-  machine,
-  ms,
-  payloadsOf,
-  percentile,
-  prng,
-  report,
-  resources,
-  settleResources,
-} from './lib.mjs';
+import { renderToNodeResponse, placeholder } from 'bigpipe-js/server';
+import { listen } from '../test/support/loopback.mjs';
+import { machineLine } from '../test/support/machine.mjs';
+import { payloadsOf } from '../test/support/parse.mjs';
+import { extraResources, getGc, goal, heapAfterGc, isMain, kb, ms, percentile, prng, report, resources, settleResources } from './lib.mjs';
 
 const FALLBACK = '<p>fallback</p>';
 const WARMUP = 1e9; // request numbers from here on are the warm-up's
@@ -41,6 +28,58 @@ const planOf = (i, o) => {
 /**
  * Runs `requests` requests, `concurrency` at a time, against a fresh server; resolves with the figures. With `heap`,
  * a warm-up run comes first and heap use after GC is compared before and after.
+ */
+/**
+ * @typedef {object} LoadOptions
+ * @property {number} [requests]
+ * @property {number} [concurrency]
+ * @property {number} [pagelets]
+ * @property {number} [maxLatency]
+ * @property {number} [timeout]
+ * @property {number} [throwRate]
+ * @property {number} [ignoreRate]
+ * @property {number} [disconnectRate]
+ * @property {number} [seed]
+ * @property {number} [deadline]
+ * @property {boolean} [heap]
+ * @property {number} [warmup]
+ */
+/**
+ * @typedef {object} LoadFigures
+ * @property {number} requests
+ * @property {number} completed
+ * @property {number} cut
+ * @property {number} unexpectedCuts
+ * @property {number} clientErrors
+ * @property {number} clientTimeouts
+ * @property {number} disconnectsPlanned
+ * @property {number} disconnectsDone
+ * @property {number} finishedBeforeDisconnect
+ * @property {number} serverAborted
+ * @property {number} rendersPendingAtDisconnect
+ * @property {number} rendersAbortedAtDisconnect
+ * @property {number} renders
+ * @property {number} renderErrors
+ * @property {number} responsesResolved
+ * @property {number} responsesRejected
+ * @property {number} lostPagelets
+ * @property {number} duplicatedPagelets
+ * @property {number} strangeTargets
+ * @property {number} wrongContent
+ * @property {number} unfinishedBodies
+ * @property {number} pendingRendersLeft
+ * @property {number} unhandledRejections
+ * @property {Record<string, number>} extraResources
+ * @property {Record<string, number>} extraResourcesRaw
+ * @property {number} seconds
+ * @property {number} requestsPerSecond
+ * @property {{ p50: number, p99: number, max: number }} ttfb
+ * @property {{ gcAvailable: boolean, before: number, after: number, change: number }} [heap]
+ */
+
+/**
+ * @param {LoadOptions} [options]
+ * @returns {Promise<LoadFigures>}
  */
 export const loadWithAborts = async (options = {}) => {
   const o = {
@@ -244,7 +283,7 @@ export const loadWithAborts = async (options = {}) => {
 if (isMain(import.meta)) {
   const requests = Number(process.argv[2] ?? 5000);
   const concurrency = Number(process.argv[3] ?? 1000);
-  console.log(machine());
+  console.log(machineLine());
   const f = await loadWithAborts({ requests, concurrency, heap: true });
   const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
   report(`load with aborts: ${requests} requests, ${concurrency} concurrent, 10 pagelets each (0-500 ms, 10% throw/reject, 10% ignore their signal and reject late, timeout 300 ms), 20% of clients disconnect after the shell`, {

@@ -4,7 +4,7 @@
 //   node stress/run.mjs            (npm run stress)
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { machine } from './lib.mjs';
+import { machineLine } from '../test/support/machine.mjs';
 
 const CAMPAIGNS = [
   ['built runtime scan', 'dist-scan.mjs'],
@@ -16,7 +16,7 @@ const CAMPAIGNS = [
   ['Trusted Types', 'trusted-types.mjs'],
 ];
 
-console.log(`bigpipe-js reliability and security campaigns\n${machine()}`);
+console.log(`bigpipe-js reliability and security campaigns\n${machineLine()}`);
 const results = [];
 for (const [name, file] of CAMPAIGNS) {
   console.log(`\n################ ${name} (stress/${file})`);

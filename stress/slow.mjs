@@ -7,8 +7,11 @@ import { fork } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { placeholder, renderToChunks, renderToNodeResponse } from '../dist/server.js';
-import { getGc, goal, heapAfterGc, isMain, kb, listen, machine, payloadsOf, report } from './lib.mjs';
+import { placeholder, renderToChunks, renderToNodeResponse } from 'bigpipe-js/server';
+import { listen } from '../test/support/loopback.mjs';
+import { machineLine } from '../test/support/machine.mjs';
+import { payloadsOf } from '../test/support/parse.mjs';
+import { getGc, goal, heapAfterGc, isMain, kb, report } from './lib.mjs';
 
 /** The html of pagelet `j`: a list of about `size` characters, with plenty of `<` for the escaping to expand. */
 const htmlOf = (j, size) => {
@@ -82,7 +85,7 @@ const readAll = async (port, path, o, progress) => {
 const readInChild = (port, path, o, progress) =>
   new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ['--read', JSON.stringify({ port, path, o })], { stdio: 'inherit' });
-    child.on('message', (m) => {
+    child.on('message', (/** @type {any} */ m) => {
       if (m.progress) m.progress.forEach((read, i) => (progress[i].read = read));
       if (m.incomplete !== undefined) resolve(m.incomplete);
     });
@@ -93,6 +96,23 @@ const readInChild = (port, path, o, progress) =>
  * `readers` slow readers on renderToNodeResponse and, with `naive`, as many on a control server that ignores
  * write()'s return value. Returns per-server figures: the largest res.writableLength seen right after a write (the
  * only moment it grows), how often write() returned false, the largest chunk, and whether every body was complete.
+ */
+/**
+ * @typedef {object} SlowFigures
+ * @property {number} streams
+ * @property {number} incompleteBodies
+ * @property {number} pageBytes
+ * @property {number} highWaterMark
+ * @property {number} largestChunk
+ * @property {number} maxBufferedPerResponse
+ * @property {number} writesReturningFalse
+ * @property {number} [heapPerStream]
+ * @property {number} [buffersPerStream]
+ */
+
+/**
+ * @param {{ readers?: number, pagelets?: number, size?: number, bytes?: number, every?: number, naive?: boolean, memory?: boolean, deadline?: number }} [options]
+ * @returns {Promise<{ bigpipe: SlowFigures, naive?: SlowFigures }>}
  */
 export const slowReaders = async (options = {}) => {
   const o = { readers: 2, pagelets: 10, size: 200 * 1024, bytes: 16 * 1024, every: 2, naive: true, memory: false, deadline: 60_000, ...options };
@@ -186,7 +206,7 @@ if (process.argv[2] === '--read') {
   process.send({ incomplete }, () => process.exit(0));
 } else if (isMain(import.meta)) {
   const readers = Number(process.argv[2] ?? 20);
-  console.log(machine());
+  console.log(machineLine());
   const mb = (bytes) => `${Math.max(0, bytes / 1048576).toFixed(2)} MB`; // a drop below the baseline is noise
   // 10 x 200 KB as asked; 10 x 1 MB too, because on loopback the kernel takes about 4 MB per connection (socket
   // buffers), so a 2.4 MB page never waits in the process at all, with or without backpressure.

@@ -5,8 +5,11 @@
 // a page is shown too.
 //   node stress/trusted-types.mjs [engines]      (default chromium,firefox,webkitgtk: the engines that have Trusted Types)
 import { readFileSync } from 'node:fs';
-import { placeholder, renderToNodeResponse } from '../dist/server.js';
-import { AFTER_HEAD, HTML, RECORDER, goal, isMain, loadDrivers, machine, report, serve, withEngine } from './lib.mjs';
+import { placeholder, renderToNodeResponse } from 'bigpipe-js/server';
+import { HTML, serve } from '../test/support/loopback.mjs';
+import { machineLine } from '../test/support/machine.mjs';
+import { AFTER_HEAD, RECORDER } from '../test/support/recorder.mjs';
+import { goal, isMain, loadDrivers, report, withEngine } from './lib.mjs';
 
 const NONCE = 'dHJ1c3RlZC10eXBlcw';
 export const CSP =
@@ -121,7 +124,7 @@ export const failures = (seen) => {
 
 if (isMain(import.meta)) {
   const engines = (process.argv[2] ?? 'chromium,firefox,webkitgtk').split(',');
-  console.log(machine());
+  console.log(machineLine());
   const drivers = await loadDrivers();
   for (const name of engines) {
     const f = await withEngine(drivers, name, (engine) => trustedTypes(engine));

@@ -3,7 +3,7 @@
 // /prebuilt, renderToNodeResponse with each pagelet's result built once (see web.mjs).
 // Prints `listening on http://127.0.0.1:<port>`.
 import { createServer } from 'node:http';
-import { renderToNodeResponse, renderToReadableStream } from '../../dist/server.js';
+import { renderToNodeResponse, renderToReadableStream } from 'bigpipe-js/server';
 import { page, pageChunks, prebuiltPage } from './web.mjs';
 
 const HEADERS = { 'Content-Type': 'text/html; charset=utf-8', 'X-Accel-Buffering': 'no', 'Cache-Control': 'no-cache' };
@@ -21,4 +21,4 @@ const server = createServer((req, res) => {
   }
   res.writeHead(404).end();
 });
-server.listen(0, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${server.address().port}`));
+server.listen(0, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`));

@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import { setImmediate as tick } from 'node:timers/promises';
 import { createElement as h, Suspense, use } from 'react';
 import { renderToPipeableStream } from 'react-dom/server';
-import { placeholder, renderToNodeResponse, renderToReadableStream } from '../../dist/server.js';
+import { placeholder, renderToNodeResponse, renderToReadableStream } from 'bigpipe-js/server';
 import { COUNT, data, HEAD, ids, intro, render, STYLESHEET } from './page.mjs';
 
 const variant = process.argv[2];
@@ -84,12 +84,12 @@ const App = ({ data, Component }) =>
   );
 
 const handlers = {
-  bigpipe: (req, res) => renderToNodeResponse(page, res, options),
-  handwritten: (req, res) => handwritten(res, false),
-  'handwritten-flush': (req, res) => handwritten(res, true),
-  react: (req, res) => react(res, Pagelet, loads),
-  'react-html': (req, res) => react(res, PageletHtml, renders),
-  bare(req, res) {
+  bigpipe: (_, res) => renderToNodeResponse(page, res, options),
+  handwritten: (_, res) => handwritten(res, false),
+  'handwritten-flush': (_, res) => handwritten(res, true),
+  react: (_, res) => react(res, Pagelet, loads),
+  'react-html': (_, res) => react(res, PageletHtml, renders),
+  bare(_, res) {
     res.writeHead(200, HEADERS);
     res.write(SHELL);
   },
@@ -136,7 +136,7 @@ const server = createServer((req, res) => {
   handle(req, res);
 });
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
+server.listen(0, '127.0.0.1', () => console.log(`listening ${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`));
 
 process.on('message', async (message) => {
   if (message === 'open') process.send(open);

@@ -3,7 +3,7 @@
 // same headers: the cheapest way that runtime has to answer with this page. /chunks (a diagnostic) streams the same
 // bytes pre-rendered in bigpipe-js's chunks, one chunk per pull: what streaming costs without any rendering; /prebuilt
 // (a diagnostic) is bigpipe-js with each pagelet's result built once: the library's work without the page's templates.
-import { placeholder, renderToChunks, renderToResponse } from '../../dist/server.js';
+import { placeholder, renderToChunks, renderToResponse } from 'bigpipe-js/server';
 import { HEAD, ids, intro, render } from './page.mjs';
 
 export const page = () => ({

@@ -24,3 +24,4 @@ if (installing) {
 
 export { B as BigPipe };
 export type { BigPipeGlobal, EventDetail, Payload } from '../protocol';
+export type { BigPipeEventDetails, BigPipeEventMap } from './events';

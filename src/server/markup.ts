@@ -1,17 +1,16 @@
 /** The markup the render writes around the pagelets: the shell, the runtime's tags, a pagelet in inline mode. */
 import { STUB } from '../protocol';
-import { RUNTIME, RUNTIME_TRUSTED_TYPES } from './runtime.generated';
+import { INLINE_RUNTIMES } from './inline-defaults';
 import { escapeAttribute, VOID_ELEMENTS } from './serialize';
 import type { PageletContent, RenderOptions } from './types';
 
 export const shellStart = '<!DOCTYPE html><html><head><meta charset="utf-8">';
 export const END = '</body></html>';
 
-const INLINE = { inline: RUNTIME, 'inline-trusted-types': RUNTIME_TRUSTED_TYPES };
-
 /** The runtime's script tags for the head (pipeline mode), for options already checked. */
 export const runtimeScripts = (runtime: RenderOptions['runtime'] = 'inline', nonce: string) => {
-  if (typeof runtime === 'string') return `<script${nonce}>${INLINE[runtime]}</script>`;
+  if (typeof runtime === 'string') return `<script${nonce}>${INLINE_RUNTIMES[runtime]}</script>`;
+  if ('inline' in runtime) return `<script${nonce}>${runtime.inline}</script>`;
   const integrity =
     runtime.integrity === undefined ? '' : ` integrity="${escapeAttribute(runtime.integrity)}" crossorigin="anonymous"`;
   const src = escapeAttribute(runtime.src);

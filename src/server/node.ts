@@ -1,7 +1,8 @@
 /// <reference types="node" />
 import type { ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
 import { HEADERS } from './headers';
-import { MAX_DELAY, prepareRender, type PageStream } from './render';
+import { MAX_DELAY, prepareRender, type PageStream, type PreparedRender } from './render';
 import type { Page, RenderOptions } from './types';
 
 /** What the adapter uses of a response: node:http's ServerResponse, and node:http2's compatibility response. */
@@ -29,7 +30,11 @@ const setHeaders = (res: NodeResponse) => {
  *   `options.writeTimeout` ms ends the response and aborts every pending render; then it resolves.
  * - Aborting `options.signal` aborts the renders and destroys the response, so the client sees it as incomplete.
  */
-export async function renderToNodeResponse(page: Page, response: ServerResponse, options?: RenderOptions): Promise<void> {
+export async function renderToNodeResponse(
+  page: Page,
+  response: ServerResponse | Http2ServerResponse,
+  options?: RenderOptions,
+): Promise<void> {
   const res = response as NodeResponse;
   let prepared;
   try {
@@ -42,6 +47,16 @@ export async function renderToNodeResponse(page: Page, response: ServerResponse,
     }
     throw error;
   }
+  return sendPage(prepared, res);
+}
+
+/**
+ * Streams a checked page into a response: renderToNodeResponse after its validation (fastify.ts validates first,
+ * so that an invalid page still reaches Fastify's error handler).
+ * @internal not part of the package's API
+ */
+export async function sendPage(prepared: PreparedRender, response: ServerResponse | Http2ServerResponse): Promise<void> {
+  const res = response as NodeResponse;
   if (res.writableEnded) throw new Error('renderToNodeResponse: the response has already ended (something answered it first)');
   // The client may have gone while an async handler was still working: then there is nothing to stream.
   if (gone(res)) return;

@@ -64,14 +64,24 @@ export interface PageDocument {
 
 export type Page = PageParts | PageDocument;
 
+/**
+ * The runtime's code, inlined in the head: `inlineRuntime` (what `'inline'` means in bigpipe-js/server). bigpipe-js/web
+ * inlines the runtime only when given this, so a bundle that loads it with `{ src }` does not carry it.
+ */
+export interface InlineRuntime {
+  /** script text; it may not contain `</script` or `<!--` */
+  readonly inline: string;
+}
+
 export interface RenderOptions {
   /**
    * how the runtime reaches a pipeline-mode page: inlined (default), inlined with Trusted Types support (for pages
    * whose CSP has `require-trusted-types-for 'script'`; allow the policy with `trusted-types bigpipe`), a script
    * tag, or the stub + an async script; `module: true` for an ES module (a bundle that imports bigpipe-js/client),
-   * which the browser runs deferred, so the stub comes first
+   * which the browser runs deferred, so the stub comes first. In bigpipe-js/web there is no default: give `{ src }` or
+   * `inlineRuntime`.
    */
-  runtime?: 'inline' | 'inline-trusted-types' | { src: string; async?: boolean; module?: boolean; integrity?: string };
+  runtime?: 'inline' | 'inline-trusted-types' | InlineRuntime | { src: string; async?: boolean; module?: boolean; integrity?: string };
   /** CSP nonce for every script and style tag written; base64 characters only, anything else throws */
   nonce?: string;
   /** default pagelet timeout in ms (DEFAULT_PAGELET_TIMEOUT when absent) */

@@ -1,4 +1,5 @@
 /** Checks a page and its options before anything starts: the first problem throws an Error naming it. */
+import { INLINE_RUNTIMES } from './inline-defaults';
 import { END, runtimeScripts, shellStart } from './markup';
 import { checkPayload, idProblem, nonceAttribute, quoted } from './serialize';
 import { DEFAULT_PAGELET_TIMEOUT, DEFAULT_WRITE_TIMEOUT, type Page, type Pagelet, type PageletContent, type RenderOptions } from './types';
@@ -28,9 +29,15 @@ export interface PagePlan {
   writeTimeout: number;
 }
 
-/** Throws unless `runtime` is a RenderOptions.runtime. */
-export const checkRuntime = (runtime: unknown) => {
-  const r = runtime as { src?: unknown; integrity?: unknown } | null;
+/** Throws unless `runtime` is a RenderOptions.runtime, and, when the page needs it, one this build can write. */
+export const checkRuntime = (runtime: unknown, needed = true) => {
+  const r = runtime as { src?: unknown; integrity?: unknown; inline?: unknown } | null;
+  if (typeof r?.inline === 'string') {
+    // It goes inside <script>…</script>, where it cannot be escaped: nothing in it may close the element or open a comment.
+    if (!r.inline || /<\/script|<!--/i.test(r.inline))
+      throw new Error('options.runtime.inline must be the runtime\'s script text, with no "</script" or "<!--" in it');
+    return;
+  }
   if (
     runtime !== undefined &&
     runtime !== 'inline' &&
@@ -38,7 +45,12 @@ export const checkRuntime = (runtime: unknown) => {
     !(typeof r?.src === 'string' && r.src && (r.integrity === undefined || typeof r.integrity === 'string'))
   )
     throw new Error(
-      "options.runtime must be 'inline', 'inline-trusted-types' or { src: string, async?: boolean, module?: boolean, integrity?: string }",
+      "options.runtime must be 'inline', 'inline-trusted-types' or { src: string, async?: boolean, module?: boolean, integrity?: string }, or inlineRuntime",
+    );
+  if (needed && (runtime === undefined || typeof runtime === 'string') && !INLINE_RUNTIMES[(runtime ?? 'inline') as 'inline'])
+    throw new Error(
+      "bigpipe-js/web inlines no runtime unless it is given one: set options.runtime to { src: '/bigpipe.min.js' } " +
+        "(a script tag) or to inlineRuntime (import { inlineRuntime } from 'bigpipe-js/web')",
     );
 };
 
@@ -104,7 +116,8 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') throw new Error(`options.${hook} must be a function`);
   if (options.mode !== undefined && options.mode !== 'pipeline' && options.mode !== 'inline')
     throw new Error(`options.mode must be 'pipeline' or 'inline', got ${quoted(options.mode)}`);
-  checkRuntime(options.runtime);
+  // an inline-mode page writes no runtime
+  checkRuntime(options.runtime, options.mode !== 'inline');
   const seen = new Set<string>();
   const pagelets = page.pagelets.map((pagelet: Pagelet, i): PageletPlan => {
     if (typeof pagelet !== 'object' || pagelet === null) throw new Error(`pagelet #${i} must be an object`);

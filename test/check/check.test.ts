@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStream, checkUrl, main, type Arrival } from '../../src/check';
 import { STUB } from '../../src/protocol';
-import { placeholder, renderToNodeResponse, serializePagelet } from '../../src/server';
-import type { Page } from '../../src/server/types';
+import { placeholder, renderToNodeResponse, serializePagelet, type Page } from 'bigpipe-js/server';
 import { get, messages } from './helpers';
+import { serve, type Listening } from '../support/loopback.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,15 +83,12 @@ const ROUTES: Record<string, (res: ServerResponse) => unknown> = {
 };
 
 let base = '';
-const server = createServer((req, res) => void ROUTES[req.url!]!(res));
+let server: Listening;
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serve((req, res) => void ROUTES[req.url!]!(res));
+  base = server.base;
 });
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => server.close());
 
 /**
  * A clock that moves 1 ms each time it is read: arrival times that do not depend on the machine's load, so the

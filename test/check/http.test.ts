@@ -1,11 +1,11 @@
 // checkUrl() against servers that misbehave: bodies without end, gzip bombs, error statuses, redirects.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkUrl, main } from '../../src/check';
-import { placeholder, serializePagelet } from '../../src/server';
+import { placeholder, serializePagelet } from 'bigpipe-js/server';
 import { messages } from './helpers';
+import { listen, type Listening } from '../support/loopback.mjs';
 
 const HEADERS = { 'Content-Type': 'text/html; charset=utf-8', 'X-Accel-Buffering': 'no' };
 const PAGE =
@@ -60,19 +60,12 @@ const elsewhere = createServer((req, res) => {
   hits.push(`elsewhere ${req.url}`);
   res.writeHead(200, HEADERS).end(PAGE);
 });
-const listen = async (s: typeof server) => {
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-};
+let servers: Listening[] = [];
 beforeAll(async () => {
-  [base, other] = await Promise.all([listen(server), listen(elsewhere)]);
+  servers = await Promise.all([listen(server), listen(elsewhere)]);
+  [base, other] = servers.map((s) => s.base);
 });
-afterAll(() => {
-  for (const s of [server, elsewhere]) {
-    s.closeAllConnections();
-    s.close();
-  }
-});
+afterAll(() => Promise.all(servers.map((s) => s.close())));
 
 async function run(...args: string[]) {
   const out: string[] = [];

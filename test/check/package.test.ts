@@ -23,6 +23,10 @@ interface AttwProblem {
   resolutionKind?: string;
 }
 
+interface AttwEntrypoint {
+  resolutions: Record<string, { resolution?: { fileName: string }; implementationResolution?: { fileName: string } }>;
+}
+
 describe('the published package', () => {
   it(
     'passes publint --strict',
@@ -39,7 +43,7 @@ describe('the published package', () => {
       // bigpipe.js and bigpipe.min.js are scripts to serve or put in a <script> tag, not modules to import.
       const args = ['--pack', '.', '--format', 'json', '--exclude-entrypoints', 'bigpipe.min.js', 'bigpipe.tt.min.js', 'bigpipe.js'];
       const { stdout, stderr } = await run(`${ROOT}node_modules/.bin/attw`, args);
-      let result: { problems?: Record<string, AttwProblem[]> };
+      let result: { problems?: Record<string, AttwProblem[]>; analysis: { entrypoints: Record<string, AttwEntrypoint> } };
       try {
         result = JSON.parse(stdout);
       } catch {
@@ -51,6 +55,21 @@ describe('the published package', () => {
         .filter((p) => !(p.kind === 'CJSResolvesToESM' && p.entrypoint === './client'))
         .map((p) => `${p.kind} ${p.entrypoint ?? ''} ${p.resolutionKind ?? ''}`.trim());
       expect(problems).toEqual([]);
+      // Each module entry resolves to its own declarations and code, ESM or CJS as the resolution asks.
+      const resolved = (subpath: string) =>
+        Object.fromEntries(
+          Object.entries(result.analysis.entrypoints[subpath]?.resolutions ?? {}).map(([kind, r]) => [
+            kind,
+            [r.resolution?.fileName, r.implementationResolution?.fileName].map((f) => f?.replace('/node_modules/bigpipe-js/', '')),
+          ]),
+        );
+      for (const name of ['server', 'web', 'fastify'])
+        expect(resolved(`./${name}`), name).toEqual({
+          node10: [`dist/${name}.d.ts`, `dist/${name}.d.ts`],
+          'node16-cjs': [`dist/${name}.d.cts`, `dist/${name}.cjs`],
+          'node16-esm': [`dist/${name}.d.ts`, `dist/${name}.js`],
+          bundler: [`dist/${name}.d.ts`, `dist/${name}.js`],
+        });
     },
     PACKING,
   );

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { JSDOM, requestInterceptor, VirtualConsole } from 'jsdom';
+import { EVENTS, STUB } from '../../src/protocol';
 
 const built = (file: string) => readFileSync(new URL('../../dist/' + file, import.meta.url), 'utf8');
 /** The two shipped script-tag builds: the default one and the one with Trusted Types support. */
@@ -70,7 +71,7 @@ export function createPage(options: PageOptions = {}) {
   Object.defineProperty(document, 'readyState', { configurable: true, get: () => readyState });
 
   const log: Logged[] = [];
-  for (const type of ['bigpipe:arrive', 'bigpipe:display', 'bigpipe:error', 'bigpipe:done'])
+  for (const type of Object.values(EVENTS))
     document.addEventListener(type, (e: any) => log.push({ type, ...stripUndefined(e.detail) }));
 
   const run = (code: string) => {
@@ -106,7 +107,7 @@ export function createPage(options: PageOptions = {}) {
 
   options.before?.(window);
   if (options.queued) {
-    run('BigPipe={q:[],onPageletArrive(p){this.q.push(p)}}');
+    run(STUB);
     for (const p of options.queued) window.BigPipe.onPageletArrive(p);
   }
   if (!options.deferRuntime) loadRuntime();

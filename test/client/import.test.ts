@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 
 it('can be imported where there is no document, and installs nothing there', async () => {
   expect(typeof document).toBe('undefined');
-  const { BigPipe } = await import('../../dist/client.js');
+  const { BigPipe } = await import('bigpipe-js/client');
   expect(typeof BigPipe).toBe('object');
   expect('onPageletArrive' in BigPipe).toBe(false);
   expect('BigPipe' in globalThis).toBe(false);

@@ -3,7 +3,7 @@
 // the page reports, never on sleeps. Format: conformance/README.md.
 import { describe, expect, it } from 'vitest';
 import { useEngine } from './engine';
-import { ENGINES, type Engine, type Tab } from './drivers';
+import { ENGINES, type Engine, type Tab } from '../support/drivers';
 import { loadVectors, parseToken, startFixture, STEP_TIMEOUT, type Entry, type Vector } from './fixture';
 
 const files = loadVectors();

@@ -4,7 +4,8 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from './engine';
-import { ENGINES } from './drivers';
+import { ENGINES, until } from '../support/drivers';
+import { serve, type Listening } from '../support/loopback.mjs';
 
 const HTML = { 'Content-Type': 'text/html; charset=utf-8' };
 const TEXT = 'BigPipe flushes the page skeleton first and streams each pagelet as it becomes ready. '.repeat(5);
@@ -18,25 +19,23 @@ if (Buffer.byteLength(FIRST_CHUNK) < 512) throw new Error('FIRST_CHUNK must be a
 // the test, which decides when to write more and when to end it.
 const routes = new Map<string, (res: http.ServerResponse) => void>();
 const open = new Set<http.ServerResponse>();
-let server: http.Server;
+let server: Listening;
 let base = '';
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
+  server = await serve((req, res) => {
     const route = routes.get(req.url ?? '');
     if (!route) return void res.writeHead(404).end();
     open.add(res);
     res.once('close', () => open.delete(res));
     route(res);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  base = server.base;
 });
 
 afterAll(async () => {
   for (const res of open) res.end();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
 });
 
 /** Registers a route that writes the first chunk and holds the response open. */
@@ -48,16 +47,6 @@ function held(path: string, headers: http.OutgoingHttpHeaders = HTML): Promise<h
       resolve(res);
     });
   });
-}
-
-/** Polls a driver-side condition. Only for what the page cannot signal itself: protocol events
- *  reaching node, and pages whose JavaScript is off. */
-async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const loaded = `new Promise(r => document.readyState === 'complete' ? r(1) : addEventListener('load', () => r(1)))`;

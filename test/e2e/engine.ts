@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { launch, type Engine, type EngineName } from './drivers';
+import { launch, type Engine, type EngineName } from '../support/drivers';
 
 /**
  * In a describe block: one browser of `name` for all its tests (launched before, closed after), logging the launch

@@ -4,10 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { STUB, type Payload } from '../../src/protocol';
-import { escapeJson, serializePagelet } from '../../src/server/index';
+import { escapeJson, serializePagelet } from 'bigpipe-js/server';
+import { listen } from '../support/loopback.mjs';
+import { onRuntimeEvents, TOKEN } from '../support/recorder.mjs';
 
 // ---------------------------------------------------------------- the vector format
 
@@ -163,8 +164,7 @@ const recorder = (styles: Record<string, [string, string][]>) => `(() => {
   };
   window.__bp = { log, pageErrors };
   window.R = (label) => rec('run:' + label);
-  ['arrive', 'display', 'error', 'done'].forEach((type) => document.addEventListener('bigpipe:' + type, (ev) => {
-    const d = ev.detail || {};
+  ${onRuntimeEvents(`(type, d) => {
     const extra = {};
     if (d.error !== undefined) extra.error = String(d.error);
     if (type === 'display') {
@@ -178,8 +178,8 @@ const recorder = (styles: Record<string, [string, string][]>) => `(() => {
       }
       requestAnimationFrame(() => requestAnimationFrame(() => rec('paint:' + d.target)));
     }
-    rec(type + (d.target === undefined ? '' : ':' + d.target) + (d.url ? '@' + d.url : ''), extra);
-  }));
+    rec((${TOKEN})(type, d), extra);
+  }`)}
   document.addEventListener('DOMContentLoaded', () => rec('ready'));
   addEventListener('load', () => rec('load'));
   addEventListener('error', (e) => pageErrors.push('uncaught: ' + e.message));
@@ -198,11 +198,6 @@ export function runtime(): string {
 
 const typeOf = (key: string, r: Resource) =>
   r.type ?? (key.endsWith('.css') ? 'text/css' : key.endsWith('.js') ? 'text/javascript' : 'text/plain');
-
-const listen = async (server: http.Server) => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-};
 
 export interface Fixture {
   /** The page's URL. */
@@ -226,8 +221,9 @@ export const STEP_TIMEOUT = Number(process.env.E2E_STEP_TIMEOUT) || 10_000;
 export async function startFixture(source: Vector): Promise<Fixture> {
   const page = http.createServer();
   const other = http.createServer();
-  const self = await listen(page);
-  const otherBase = await listen(other);
+  const pageServer = await listen(page);
+  const otherServer = await listen(other);
+  const [self, otherBase] = [pageServer.base, otherServer.base];
   const nonce = source.page.csp ? randomBytes(12).toString('base64') : undefined;
   const v = substitute(source, (s) =>
     s.replaceAll('{self}', self).replaceAll('{other}', otherBase).replaceAll('{nonce}', nonce ?? ''),
@@ -374,10 +370,8 @@ export async function startFixture(source: Vector): Promise<Fixture> {
     requests,
     requested: () => streaming,
     async close() {
-      for (const s of [page, other]) {
-        s.closeAllConnections();
-        await new Promise((r) => s.close(r));
-      }
+      await pageServer.close();
+      await otherServer.close();
     },
   };
 }

@@ -4,12 +4,13 @@
 // JavaScript off.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from './engine';
-import { placeholder, renderToNodeResponse, type Page, type RenderOptions } from '../../src/server/index';
-import { ENGINES, type Tab } from './drivers';
+import { placeholder, renderToNodeResponse, type Page, type RenderOptions } from 'bigpipe-js/server';
+import { ENGINES, until, type Tab } from '../support/drivers';
 import { runtime } from './fixture';
+import { serve, type Listening } from '../support/loopback.mjs';
+import { TOKEN_RECORDER } from '../support/recorder.mjs';
 
 // Realism only: pagelets finish out of document order. No outcome depends on these delays.
 const later = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms));
@@ -20,10 +21,7 @@ const CSP = `script-src 'nonce-${NONCE}'; style-src 'nonce-${NONCE}'`;
 
 // Runs after the runtime (the server puts the page's head after it), before any payload.
 const RECORDER = `<script nonce="${NONCE}">
-window.__events = [];
-for (const type of ['arrive', 'display', 'error', 'done'])
-  document.addEventListener('bigpipe:' + type, (e) => __events.push(type + (e.detail.target === undefined ? '' : ':' + e.detail.target)));
-window.__done = new Promise((resolve) => document.addEventListener('bigpipe:done', resolve));
+${TOKEN_RECORDER}
 </script>`;
 
 const IDS = ['nav', 'feed', 'ads', 'footer'];
@@ -66,11 +64,11 @@ const pages: Record<string, RenderOptions> = {
   '/inline-mode': { mode: 'inline' },
 };
 
-let server: http.Server;
+let server: Listening;
 let base = '';
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
+  server = await serve((req, res) => {
     const path = new URL(req.url!, 'http://x').pathname;
     if (pages[path]) {
       if (pages[path].nonce) res.setHeader('Content-Security-Policy', CSP);
@@ -78,23 +76,10 @@ beforeAll(async () => {
     }
     (routes[path] ?? ((r) => r.writeHead(404).end()))(res);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.base;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
-
-/** Polls the DOM through the driver: with JavaScript off the page cannot signal anything. */
-async function until(what: string, check: () => Promise<boolean>, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+afterAll(() => server.close());
 
 describe.each(ENGINES)('%s', (name) => {
   const engine = useEngine(name, 'renderToNodeResponse pages');
@@ -139,7 +124,7 @@ describe.each(ENGINES)('%s', (name) => {
       return;
     }
     try {
-      await until('#end', async () => (await tab.html('#end')) !== null);
+      await until('#end', async () => (await tab.html('#end')) !== null, 15_000);
       expect(await tab.html('#nav')).toBe(`<div id="nav"><link rel="stylesheet" href="/nav.css">${CONTENT.nav}</div>`);
       expect(await tab.html('#feed')).toBe(
         `<div id="feed">${CONTENT.feed}<script src="/feed.js"></script><script>document.getElementById('feed').dataset.js = window.feedLib</script></div>`,

@@ -12,7 +12,7 @@ import { get, messages } from '../check/helpers';
 import { deferred } from '../server/helpers';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const RECIPES = ['node-http', 'express', 'fastify', 'koa', 'hono'];
+const RECIPES = ['node-http', 'express', 'fastify', 'koa', 'hono', 'ejs'];
 
 type Page = unknown;
 interface Recipe {
@@ -123,6 +123,12 @@ describe('the express recipe with gzip', () => {
 describe('the node-http recipe', () => {
   const shipped = Promise.resolve('<p>Shipped</p>');
 
+  it('tells caches that the page depends on the User-Agent and the cookie (pickMode)', async () => {
+    const response = await fetch(await startRecipe('node-http', shipped));
+    expect(response.headers.get('vary')).toBe('User-Agent, Cookie');
+    await response.text();
+  });
+
   it('serves crawlers every pagelet in place, without the runtime', async () => {
     const html = await (await get(await startRecipe('node-http', shipped), { 'user-agent': 'Googlebot/2.1' })).end();
     expect(html).toContain('<div id="orders"><p>Shipped</p></div>');
@@ -192,5 +198,19 @@ describe('the Python recipe', () => {
     const report = checkStream(untimed(body.arrivals), body.info);
     expect(messages(report)).toEqual([]);
     expect(report.payloads).toBe(3);
+  });
+});
+
+describe('the ejs recipe (a template engine renders the document)', () => {
+  it("keeps the template's document: one doctype, its <html lang> and <body class>, the runtime after its meta charset", async () => {
+    const html = await (await get(await startRecipe('ejs', Promise.resolve('<p>Shipped</p>')))).end();
+    expect(html.match(/<!DOCTYPE/gi)).toHaveLength(1);
+    expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"><script>\(\(\)=>/);
+    expect(html).toContain('<body class="dashboard">');
+    expect(html).toContain('<div id="greeting"><p>…</p></div>');
+    expect(html).toContain('<section id="weather"></section>');
+    // The payloads go before the template's </body>, and the rest of the template follows them.
+    expect(html.indexOf('<footer>')).toBeLessThan(html.indexOf('BigPipe.onPageletArrive({'));
+    expect(html).toMatch(/"target":"orders".*<\/script><\/body>\n<\/html>\n?$/s);
   });
 });

@@ -5,15 +5,16 @@
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_AGENT, checkStream } from '../../src/check';
-import type * as ServerModule from '../../src/server';
+import type * as ServerModule from 'bigpipe-js/server';
 import { get, messages } from '../check/helpers';
-import { deferred, payloads, type Deferred } from '../server/helpers';
+import { deferred, type Deferred } from '../server/helpers';
+import { listen, type Listening } from '../support/loopback.mjs';
 import { binary, bundleWorker, freePort, ROOT, scriptCommand, startProcess, type ServerProcess } from '../support/runtimes.mjs';
+import { payloadsOf } from '../support/parse.mjs';
 
 type Page = ServerModule.Page;
 // Imported at run time from the built package and the plain-JavaScript fixture, as the runtimes import them.
@@ -30,6 +31,7 @@ const B = { html: '<p>B is ready</p>', css: '.b{color:teal}' };
 /** The test's backend: each held pagelet's render GETs /<run>/<id> and waits until the test answers it. */
 class Control {
   readonly server: Server;
+  private listening?: Listening;
   private answers = new Map<string, unknown>();
   private held = new Map<string, ServerResponse>();
   private events = new Map<string, Deferred<void>>();
@@ -49,8 +51,8 @@ class Control {
     return event;
   }
   async listen() {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.listening = await listen(this.server);
+    return this.listening.base;
   }
   /** Answers the pagelet's render now, or at once when it asks later. */
   release(run: string, id: string, content: unknown) {
@@ -64,8 +66,7 @@ class Control {
   /** Resolves once the pagelet's render has given up its request (its signal aborted the fetch). */
   cancelled = (run: string, id: string) => this.event(`cancelled ${run}/${id}`).promise;
   close() {
-    this.server.closeAllConnections();
-    this.server.close();
+    return this.listening?.close();
   }
 }
 
@@ -89,12 +90,9 @@ async function startNode() {
     const request = new Request(new URL(req.url!, 'http://127.0.0.1'), { headers: req.headers as Record<string, string> });
     renderToNodeResponse(fixturePage(request), res, { mode: pickMode(req), onError: () => {} }).catch(() => {});
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  stops.push(async () => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const { base, close } = await listen(server);
+  stops.push(close);
+  return `${base}/`;
 }
 
 /** Starts an example of examples/deploy/ with the fixture page on Deno or Bun (servers/serve.mjs). */
@@ -177,7 +175,7 @@ async function pipeline(base: string, server?: ServerProcess) {
   const { run, url } = pageUrl(base, { report: !!server });
   const body = await get(url, { 'accept-encoding': 'identity' });
   expect(body.response.status).toBe(200);
-  const targets = () => payloads(body.text()).map((p) => p.target);
+  const targets = () => payloadsOf(body.text()).map((p) => p.target);
 
   await body.until((text) => text.includes(SHELL_END), 'the shell');
   await Promise.all([control.asked(run, 'a'), control.asked(run, 'b')]);
@@ -255,13 +253,13 @@ describe.each(TARGETS.map((target) => [target.name, target] as const))('%s', (_,
   it('sends the shell while pagelets are held, then each payload once its pagelet is ready; the body equals Node’s', async () => {
     const { html, findings } = await pipeline(url, server);
     expect(findings).toEqual([]);
-    expect(payloads(html).map((p) => p.target)).toEqual(['quick', 'broken', 'late', 'a', 'b']);
+    expect(payloadsOf(html).map((p) => p.target)).toEqual(['quick', 'broken', 'late', 'a', 'b']);
     expect(html).toBe((await nodeBodies()).pipeline);
   });
 
   it('gives a pagelet that times out or throws its fallback', async () => {
     const { html } = await pipeline(url, server);
-    const byTarget = Object.fromEntries(payloads(html).map((p) => [p.target, p.html]));
+    const byTarget = Object.fromEntries(payloadsOf(html).map((p) => [p.target, p.html]));
     expect(byTarget.late).toBe('<p>late: fallback</p>');
     expect(byTarget.broken).toBe('<p>broken: fallback</p>');
   });

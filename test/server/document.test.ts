@@ -6,8 +6,8 @@ import { RUNTIME } from '../../src/server/runtime.generated';
 import { placeholder } from '../../src/server/serialize';
 import { runtimeTags } from '../../src/server/validate';
 import { startRender } from '../../src/server/render';
-import { collect, heldPagelet, payloads } from './helpers';
-import { byId, parseDocument, text } from './parse';
+import { collect, heldPagelet } from './helpers';
+import { byId, parseDocument, payloadsOf, text } from '../support/parse.mjs';
 
 const layout = (main: string) =>
   `<!DOCTYPE html>\n<html lang="fr">\n<head>\n  <meta charset="utf-8">\n  <title>Tableau</title>\n</head>\n<body class="dark">\n<main>${main}</main>\n</body>\n</html>\n`;
@@ -21,7 +21,7 @@ describe('a page given as a document', () => {
     const shell = (await chunks.next()).value as string;
     expect(shell).toBe(document.slice(0, document.indexOf('</body>')).replace('<meta charset="utf-8">', `<meta charset="utf-8"><script>${RUNTIME}</script>`));
     news.result.resolve({ html: 'Nouvelles' });
-    expect(payloads((await chunks.next()).value as string)).toEqual([{ target: 'news', html: 'Nouvelles', total: 1 }]);
+    expect(payloadsOf((await chunks.next()).value as string)).toEqual([{ target: 'news', html: 'Nouvelles', total: 1 }]);
     expect((await chunks.next()).value).toBe('</body>\n</html>\n');
     expect((await chunks.next()).done).toBe(true);
   });
@@ -44,7 +44,7 @@ describe('a page given as a document', () => {
     const document = '<!-- <head> --><html><head></head><body><script>"</body>"</script><div id="a"></div></body></html>';
     const out = (await collect(renderToChunks({ document, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }))).join('');
     expect(out.indexOf('<script>' + RUNTIME)).toBe(document.indexOf('<head></head>') + '<head>'.length);
-    expect(payloads(out)).toHaveLength(1);
+    expect(payloadsOf(out)).toHaveLength(1);
     expect(out.indexOf('BigPipe.onPageletArrive')).toBeGreaterThan(out.indexOf('<div id="a">'));
   });
 

@@ -39,10 +39,6 @@ export async function collect(chunks: AsyncIterable<string>): Promise<string[]> 
   return out;
 }
 
-/** The payloads in a pipeline-mode HTML string, in order. */
-export const payloads = (html: string): any[] =>
-  [...html.matchAll(/<script[^>]*>BigPipe\.onPageletArrive\((.*?)\)<\/script>/g)].map((m) => JSON.parse(m[1]!));
-
 /** Resolves once the signal has aborted. */
 export const aborted = (signal: AbortSignal) =>
   signal.aborted ? Promise.resolve() : new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));

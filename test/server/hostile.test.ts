@@ -7,8 +7,8 @@ import { renderToChunks } from '../../src/server/chunks';
 import { startRender } from '../../src/server/render';
 import { placeholder } from '../../src/server/serialize';
 import type { Page, Pagelet, PageletContent, RenderOptions } from '../../src/server/types';
-import { collect, payloads } from './helpers';
-import { byId, parseDocument, text } from './parse';
+import { collect } from './helpers';
+import { byId, parseDocument, payloadsOf, text } from '../support/parse.mjs';
 
 const unhandled: unknown[] = [];
 const record = (reason: unknown) => unhandled.push(reason);
@@ -45,7 +45,7 @@ describe('a result whose reading throws', () => {
     ['async', (): Pagelet => ({ id: 'a', render: async () => throwing(), fallback: 'F' })],
   ])('fails the pagelet (%s): fallback, onError once, no unhandled rejection', async (_, make) => {
     const { out, errors } = await render(page(make(), { id: 'b', render: () => ({ html: 'B' }) }));
-    expect(payloads(out).sort((x, y) => (x.target < y.target ? -1 : 1))).toEqual([
+    expect(payloadsOf(out).sort((x, y) => (x.target < y.target ? -1 : 1))).toEqual([
       { target: 'a', html: 'F', total: 2 },
       { target: 'b', html: 'B', total: 2 },
     ]);
@@ -59,7 +59,7 @@ describe('a result whose reading throws', () => {
       yield throwing();
     }
     const { out, errors } = await render(page({ id: 'a', render: feed }, { id: 'b', render: () => ({ html: 'B' }) }));
-    expect(payloads(out).filter((p) => p.target === 'a').map((p) => p.html)).toEqual(['one']);
+    expect(payloadsOf(out).filter((p) => p.target === 'a').map((p) => p.html)).toEqual(['one']);
     expect(errors).toEqual([['a', 'getter boom']]);
     expect(unhandled).toEqual([]);
   });
@@ -67,7 +67,7 @@ describe('a result whose reading throws', () => {
   it('fails a render whose result has a throwing then getter', async () => {
     const result = Object.defineProperty({}, 'then', { get: () => { throw new Error('then boom'); } });
     const { out, errors } = await render(page({ id: 'a', render: () => result as never, fallback: 'F' }, { id: 'b', render: () => ({ html: 'B' }) }));
-    expect(payloads(out).find((p) => p.target === 'a')).toEqual({ target: 'a', html: 'F', total: 2 });
+    expect(payloadsOf(out).find((p) => p.target === 'a')).toEqual({ target: 'a', html: 'F', total: 2 });
     expect(errors).toEqual([['a', 'then boom']]);
     expect(unhandled).toEqual([]);
   });
@@ -76,7 +76,7 @@ describe('a result whose reading throws', () => {
     let reads = 0;
     const result = { get html() { return reads++ ? (42 as unknown as string) : 'once'; } };
     const { out } = await render(page({ id: 'a', render: () => result }, { id: 'b', render: () => ({ html: 'B' }) }));
-    expect(payloads(out).find((p) => p.target === 'a')!.html).toBe('once');
+    expect(payloadsOf(out).find((p) => p.target === 'a')!.html).toBe('once');
     expect(reads).toBe(1);
   });
 });
@@ -88,7 +88,7 @@ describe('a result too large to serialize', () => {
 
   it('sends the fallback in its place and completes the page', async () => {
     const { out, errors } = await render(page({ id: 'a', render: huge, fallback: 'too big' }, { id: 'b', render: () => ({ html: 'B' }) }));
-    expect(payloads(out).map((p) => [p.target, p.html]).sort()).toEqual([['a', 'too big'], ['b', 'B']]);
+    expect(payloadsOf(out).map((p) => [p.target, p.html]).sort()).toEqual([['a', 'too big'], ['b', 'B']]);
     expect(errors).toHaveLength(1);
     expect(errors[0]![0]).toBe('a');
     expect(out.endsWith('</body></html>')).toBe(true);
@@ -110,7 +110,7 @@ describe('invalid results', () => {
     ['a class instance without content', new Map(), /synchronous iterable/],
   ])('rejects %s, naming what was expected', async (_, result, message) => {
     const { out, errors } = await render(page({ id: 'a', render: () => result as never, fallback: 'F' }, { id: 'b', render: () => ({ html: 'B' }) }));
-    expect(payloads(out).find((p) => p.target === 'a')).toEqual({ target: 'a', html: 'F', total: 2 });
+    expect(payloadsOf(out).find((p) => p.target === 'a')).toEqual({ target: 'a', html: 'F', total: 2 });
     expect(errors).toHaveLength(1);
     expect(errors[0]![1]).toMatch(message);
   });
@@ -126,7 +126,7 @@ describe('invalid results', () => {
       yield { html: 'two', css_link: ['/a.css'] };
     }
     const { out, errors } = await render(page({ id: 'a', render: () => ({ html: 'A', content: 'x', css_link: [] }) as never }, { id: 'b', render: feed as never }));
-    expect(payloads(out).map((p) => p.html)).toEqual(expect.arrayContaining(['A', 'one', 'two']));
+    expect(payloadsOf(out).map((p) => p.html)).toEqual(expect.arrayContaining(['A', 'one', 'two']));
     expect(errors.map(([id]) => id).sort()).toEqual(['a', 'b']);
     expect(errors.find(([id]) => id === 'a')![1]).toMatch(/unknown fields "content", "css_link" ignored/);
   });
@@ -135,7 +135,7 @@ describe('invalid results', () => {
     const result = JSON.parse('{"html":"x","__proto__":{"total":1,"html":"y"}}');
     const { out, errors } = await render(page({ id: 'a', render: () => result }, { id: 'b', render: () => ({ html: 'B' }) }));
     expect(out).not.toContain('__proto__');
-    expect(payloads(out).find((p) => p.target === 'a')).toEqual({ target: 'a', html: 'x', total: 2 });
+    expect(payloadsOf(out).find((p) => p.target === 'a')).toEqual({ target: 'a', html: 'x', total: 2 });
     expect(errors[0]![1]).toMatch(/unknown fields "__proto__"/);
   });
 

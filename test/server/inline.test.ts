@@ -5,7 +5,7 @@ import { renderToChunks } from '../../src/server/chunks';
 import type { Pagelet, PageletContent } from '../../src/server/types';
 import { placeholder } from '../../src/server/serialize';
 import { collect, heldPagelet, heldStream } from './helpers';
-import { byId, elements, parseDocument, text } from './parse';
+import { byId, elements, parseDocument, text } from '../support/parse.mjs';
 
 const body = `<header>${placeholder('nav')}</header><main>${placeholder('feed')}<p>between</p>${placeholder('side')}</main>`;
 const inline = { mode: 'inline', onError: () => {} } as const;

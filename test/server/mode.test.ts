@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { noscriptRedirect, pickMode } from '../../src/server/mode';
-import { attr, elements, parseDocument } from './parse';
+import { attr, elements, parseDocument } from '../support/parse.mjs';
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';

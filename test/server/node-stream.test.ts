@@ -1,19 +1,20 @@
 import Koa from 'koa';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderToNodeStream } from '../../src/server/node-stream';
-import { aborted, heldPagelet, payloads } from './helpers';
+import { aborted, heldPagelet } from './helpers';
+import { listen } from '../support/loopback.mjs';
+import { payloadsOf } from '../support/parse.mjs';
 
 const BODY = '<div id="a"></div><div id="b"></div>';
 const quiet = { onError: () => {} };
-const servers: Server[] = [];
-afterEach(() => servers.splice(0).forEach((s) => (s.closeAllConnections(), s.close())));
+const closers: (() => Promise<void>)[] = [];
+afterEach(() => Promise.all(closers.splice(0).map((close) => close())));
 
-const listen = async (server: Server) => {
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+const open = async (server: Server) => {
+  const listening = await listen(server);
+  closers.push(listening.close);
+  return `${listening.base}/`;
 };
 const request = (url: string) => new Promise<IncomingMessage>((resolve, reject) => get(url, resolve).on('error', reject));
 /** Reads the response until `test` holds for the text so far (never on a timer). */
@@ -34,16 +35,16 @@ describe('renderToNodeStream', () => {
     app.use((ctx) => {
       ctx.body = renderToNodeStream({ body: BODY, pagelets: [a.pagelet, b.pagelet] }, quiet);
     });
-    const response = await request(await listen(createServer(app.callback())));
+    const response = await request(await open(createServer(app.callback())));
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(response.headers['x-accel-buffering']).toBe('no');
     const shell = until(response, (t) => t.includes(BODY));
-    expect(payloads(await shell)).toEqual([]);
+    expect(payloadsOf(await shell)).toEqual([]);
     const rest = until(response, (t) => t.endsWith('</html>'));
     b.result.resolve({ html: 'B' });
     a.result.resolve({ html: 'A' });
-    expect(payloads(await rest).map((p) => p.target)).toEqual(['b', 'a']);
+    expect(payloadsOf(await rest).map((p) => p.target)).toEqual(['b', 'a']);
   });
 
   it('keeps a content type the app set', async () => {
@@ -52,7 +53,7 @@ describe('renderToNodeStream', () => {
       ctx.type = 'application/xhtml+xml; charset=utf-8';
       ctx.body = renderToNodeStream({ body: '', pagelets: [] });
     });
-    const response = await request(await listen(createServer(app.callback())));
+    const response = await request(await open(createServer(app.callback())));
     expect(response.headers['content-type']).toBe('application/xhtml+xml; charset=utf-8');
     response.resume();
   });
@@ -64,17 +65,17 @@ describe('renderToNodeStream', () => {
     app.use((ctx) => {
       ctx.body = renderToNodeStream({ body: BODY, pagelets: [a.pagelet] }, quiet);
     });
-    const response = await request(await listen(createServer(app.callback())));
+    const response = await request(await open(createServer(app.callback())));
     await until(response, (t) => t.includes(BODY));
     response.destroy();
     await aborted(a.signal!);
   });
 
   it('pipes into a plain ServerResponse with the headers set', async () => {
-    const url = await listen(createServer((_, res) => renderToNodeStream({ body: BODY, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }).pipe(res)));
+    const url = await open(createServer((_, res) => renderToNodeStream({ body: BODY, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }).pipe(res)));
     const response = await request(url);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(payloads(await until(response, (t) => t.endsWith('</html>')))).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+    expect(payloadsOf(await until(response, (t) => t.endsWith('</html>')))).toEqual([{ target: 'a', html: 'A', total: 1 }]);
   });
 
   it('ends a consumer that stops reading after writeTimeout, aborting the renders', async () => {

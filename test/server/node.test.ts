@@ -2,14 +2,15 @@ import compression from 'compression';
 import express from 'express';
 import { EventEmitter } from 'node:events';
 import { createServer, get, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderToChunks } from '../../src/server/chunks';
 import type { Page } from '../../src/server/types';
 import { renderToNodeResponse } from '../../src/server/node';
-import { aborted, deferred, heldPagelet, heldStream, payloads } from './helpers';
+import { aborted, deferred, heldPagelet, heldStream } from './helpers';
+import { listen } from '../support/loopback.mjs';
+import { payloadsOf } from '../support/parse.mjs';
 
 const quiet = { onError: () => {} };
 const BODY = '<div id="a"></div><div id="b"></div>';
@@ -18,13 +19,9 @@ afterEach(() => closers.splice(0).forEach((close) => close()));
 
 /** A loopback server; resolves to its URL. */
 async function serve(handler: RequestListener) {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const server = await listen(createServer(handler));
+  closers.push(server.close);
+  return `${server.base}/`;
 }
 
 /** GETs the URL; resolves with the response once its headers are in. */
@@ -135,11 +132,11 @@ describe('renderToNodeResponse over HTTP', () => {
     const url = await serve((_, res) => void renderToNodeResponse({ body: BODY, pagelets: [a!.pagelet, b!.pagelet] }, res, quiet));
     const { response } = await request(url);
     const body = textOf(response);
-    expect(payloads(await body.until((t) => t.endsWith(BODY)))).toEqual([]);
+    expect(payloadsOf(await body.until((t) => t.endsWith(BODY)))).toEqual([]);
     b!.result.resolve({ html: 'B' });
-    expect(payloads(await body.until((t) => t.includes('"target":"b"')))).toEqual([{ target: 'b', html: 'B', total: 2 }]);
+    expect(payloadsOf(await body.until((t) => t.includes('"target":"b"')))).toEqual([{ target: 'b', html: 'B', total: 2 }]);
     a!.result.resolve({ html: 'A' });
-    expect(payloads(await body.until((t) => t.endsWith('</body></html>'))).map((p) => p.target)).toEqual(['b', 'a']);
+    expect(payloadsOf(await body.until((t) => t.endsWith('</body></html>'))).map((p) => p.target)).toEqual(['b', 'a']);
   });
 
   it('aborts the pending renders when the client disconnects, and resolves', async () => {
@@ -162,11 +159,11 @@ describe('renderToNodeResponse over HTTP', () => {
     const { response } = await request(url, { 'Accept-Encoding': 'gzip' });
     expect(response.headers['content-encoding']).toBe('gzip');
     const body = textOf(response.pipe(createGunzip()));
-    expect(payloads(await body.until((t) => t.endsWith(BODY)))).toEqual([]);
+    expect(payloadsOf(await body.until((t) => t.endsWith(BODY)))).toEqual([]);
     a!.result.resolve({ html: 'A' });
-    expect(payloads(await body.until((t) => t.includes('"target":"a"')))).toHaveLength(1);
+    expect(payloadsOf(await body.until((t) => t.includes('"target":"a"')))).toHaveLength(1);
     b!.result.resolve({ html: 'B' });
-    expect(payloads(await body.until((t) => t.endsWith('</body></html>'))).map((p) => p.target)).toEqual(['a', 'b']);
+    expect(payloadsOf(await body.until((t) => t.endsWith('</body></html>'))).map((p) => p.target)).toEqual(['a', 'b']);
   });
 });
 
@@ -208,10 +205,10 @@ describe('renderToNodeResponse on a response object', () => {
     await res.nextWrite();
     feed.push({ html: '1' });
     await res.nextWrite();
-    expect(payloads(res.writes[1]!)).toEqual([{ target: 'a', html: '1', total: 1 }]);
+    expect(payloadsOf(res.writes[1]!)).toEqual([{ target: 'a', html: '1', total: 1 }]);
     feed.push({ html: '2' });
     await res.nextWrite();
-    expect(payloads(res.writes[2]!)).toEqual([{ target: 'a', html: '2', append: true }]);
+    expect(payloadsOf(res.writes[2]!)).toEqual([{ target: 'a', html: '2', append: true }]);
     feed.end();
     await done;
     expect(res.writes.at(-1)).toBe('</body></html>');
@@ -240,7 +237,7 @@ describe('renderToNodeResponse on a response object', () => {
     expect(res.writes).toHaveLength(1);
     res.emit('drain');
     await res.nextWrite();
-    expect(payloads(res.writes[1]!)).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+    expect(payloadsOf(res.writes[1]!)).toEqual([{ target: 'a', html: 'A', total: 1 }]);
     res.writeResult = true;
     res.emit('drain');
     await done;
@@ -369,11 +366,11 @@ describe('renderToNodeResponse off the happy path', () => {
         });
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const client = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const { base, close } = await listen(server);
+    const client = http2.connect(base);
     closers.push(() => {
       client.destroy();
-      server.close();
+      void close();
     });
     held.forEach((_, i) => {
       const stream = client.request({ ':path': `/${i}` });
@@ -391,11 +388,11 @@ describe('renderToNodeResponse off the happy path', () => {
     const server = http2.createServer((_, res) => {
       void renderToNodeResponse({ body: BODY, pagelets: [a.pagelet] }, res as never, quiet).then(done.resolve);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const client = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const { base, close } = await listen(server);
+    const client = http2.connect(base);
     closers.push(() => {
       client.destroy();
-      server.close();
+      void close();
     });
     const stream = client.request({ ':path': '/' });
     stream.on('error', () => {});

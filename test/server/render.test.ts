@@ -4,8 +4,8 @@ import { STUB } from '../../src/protocol';
 import { renderToChunks } from '../../src/server/chunks';
 import { DEFAULT_PAGELET_TIMEOUT, type Page, type Pagelet, type RenderOptions } from '../../src/server/types';
 import { RUNTIME, RUNTIME_TRUSTED_TYPES } from '../../src/server/runtime.generated';
-import { aborted, collect, deferred, heldPagelet, heldStream, payloads } from './helpers';
-import { attr, elements, parseDocument } from './parse';
+import { aborted, collect, deferred, heldPagelet, heldStream } from './helpers';
+import { attr, elements, parseDocument, payloadsOf } from '../support/parse.mjs';
 
 const SHELL_START = '<!DOCTYPE html><html><head><meta charset="utf-8">';
 const body = '<div id="a"></div><div id="b"></div><div id="c"></div>';
@@ -37,17 +37,17 @@ describe('pipeline mode', () => {
     const chunks = renderToChunks(page([a!.pagelet, b!.pagelet, c!.pagelet]), quiet);
     await chunks.next();
     b!.result.resolve({ html: 'B' });
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'b', html: 'B', total: 3 }]);
+    expect(payloadsOf((await chunks.next()).value)).toEqual([{ target: 'b', html: 'B', total: 3 }]);
     c!.result.resolve({ html: 'C' });
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'c', html: 'C', total: 3 }]);
+    expect(payloadsOf((await chunks.next()).value)).toEqual([{ target: 'c', html: 'C', total: 3 }]);
     a!.result.resolve({ html: 'A' });
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: 'A', total: 3 }]);
+    expect(payloadsOf((await chunks.next()).value)).toEqual([{ target: 'a', html: 'A', total: 3 }]);
   });
 
   it('writes one payload script per chunk, each carrying the total', async () => {
     const pagelets = ['a', 'b', 'c'].map((id) => ({ id, render: () => ({ html: id }) }));
     const chunks = await collect(renderToChunks(page(pagelets), quiet));
-    expect(chunks.slice(1, -1).map((chunk) => payloads(chunk).map((p) => p.total))).toEqual([[3], [3], [3]]);
+    expect(chunks.slice(1, -1).map((chunk) => payloadsOf(chunk).map((p) => p.total))).toEqual([[3], [3], [3]]);
   });
 
   it('ends with </body></html> after the last payload', async () => {
@@ -67,12 +67,12 @@ describe('pipeline mode', () => {
     const content = { html: 'h', append: true, css: 'c', css_links: ['/a.css'], js_links: ['/a.js'], js: 'j' };
     const result = { ...content, target: 'other', total: 9, extra: 1 };
     const html = (await collect(renderToChunks(page([{ id: 'a', render: () => result }]), quiet))).join('');
-    expect(payloads(html)).toEqual([{ target: 'a', ...content, total: 1 }]);
+    expect(payloadsOf(html)).toEqual([{ target: 'a', ...content, total: 1 }]);
   });
 
   it('accepts a render that returns its content synchronously', async () => {
     const html = (await collect(renderToChunks(page([{ id: 'a', render: () => ({ html: 'A' }) }]), quiet))).join('');
-    expect(payloads(html)).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+    expect(payloadsOf(html)).toEqual([{ target: 'a', html: 'A', total: 1 }]);
   });
 });
 
@@ -147,7 +147,7 @@ describe('timeouts and failures', () => {
     const chunks = renderToChunks(page([a.pagelet]), quiet);
     await chunks.next();
     await vi.advanceTimersByTimeAsync(50);
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: '<p>later</p>', total: 1 }]);
+    expect(payloadsOf((await chunks.next()).value)).toEqual([{ target: 'a', html: '<p>later</p>', total: 1 }]);
   });
 
   it('calls onError once with an error naming the pagelet and the ms', async () => {
@@ -184,7 +184,7 @@ describe('timeouts and failures', () => {
     await vi.advanceTimersByTimeAsync(50);
     a.result.resolve({ html: 'late' });
     const html = (await collect(chunks)).join('');
-    expect(payloads(html)).toEqual([{ target: 'a', html: '', total: 1 }]);
+    expect(payloadsOf(html)).toEqual([{ target: 'a', html: '', total: 1 }]);
   });
 
   it('uses options.timeout, and a pagelet timeout over it', async () => {
@@ -212,13 +212,13 @@ describe('timeouts and failures', () => {
   it('sends the fallback when a render throws', async () => {
     const pagelet = { id: 'a', render: () => { throw new Error('boom'); }, fallback: { html: 'F', css: 'p{}' } };
     const html = (await collect(renderToChunks(page([pagelet]), quiet))).join('');
-    expect(payloads(html)).toEqual([{ target: 'a', html: 'F', css: 'p{}', total: 1 }]);
+    expect(payloadsOf(html)).toEqual([{ target: 'a', html: 'F', css: 'p{}', total: 1 }]);
   });
 
   it('sends empty html when a render rejects and there is no fallback', async () => {
     const pagelet = { id: 'a', render: () => Promise.reject(new Error('boom')) };
     const html = (await collect(renderToChunks(page([pagelet]), quiet))).join('');
-    expect(payloads(html)).toEqual([{ target: 'a', html: '', total: 1 }]);
+    expect(payloadsOf(html)).toEqual([{ target: 'a', html: '', total: 1 }]);
   });
 
   it('reports the thrown error with the pagelet id and aborts its signal', async () => {
@@ -236,7 +236,7 @@ describe('timeouts and failures', () => {
     const onError = vi.fn();
     const pagelet = { id: 'a', render: () => ({ html: 42 }) as never, fallback: 'F' };
     const html = (await collect(renderToChunks(page([pagelet]), { onError }))).join('');
-    expect(payloads(html)).toEqual([{ target: 'a', html: 'F', total: 1 }]);
+    expect(payloadsOf(html)).toEqual([{ target: 'a', html: 'F', total: 1 }]);
     expect(String(onError.mock.calls[0]![0])).toContain('html: expected string');
   });
 
@@ -250,7 +250,7 @@ describe('timeouts and failures', () => {
     };
     const chunks = await collect(renderToChunks(page(pagelets), { onError }));
     expect(chunks.at(-1)).toBe('</body></html>');
-    expect(payloads(chunks.join('')).map((p) => p.target).sort()).toEqual(['a', 'b']);
+    expect(payloadsOf(chunks.join('')).map((p) => p.target).sort()).toEqual(['a', 'b']);
   });
 
   it('reports to console.error when there is no onError', async () => {
@@ -336,7 +336,7 @@ describe('signals and timers', () => {
     a.result.resolve({ html: 'A' });
     await vi.advanceTimersByTimeAsync(50);
     expect(failed).toEqual(['b']);
-    expect(payloads((await collect(chunks)).join(''))).toEqual([
+    expect(payloadsOf((await collect(chunks)).join(''))).toEqual([
       { target: 'a', html: 'A', total: 2 },
       { target: 'b', html: '', total: 2 },
     ]);
@@ -361,9 +361,9 @@ describe('streamed pagelets', () => {
     await chunks.next();
     feed.push({ html: '1' });
     // the only pagelet's first payload completes the first round: it carries the late total
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: '1', total: 1 }]);
+    expect(payloadsOf((await chunks.next()).value)).toEqual([{ target: 'a', html: '1', total: 1 }]);
     feed.push({ html: '2', css: 'p{}' });
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: '2', append: true, css: 'p{}' }]);
+    expect(payloadsOf((await chunks.next()).value)).toEqual([{ target: 'a', html: '2', append: true, css: 'p{}' }]);
     feed.end();
     expect(await collect(chunks)).toEqual(['</body></html>']);
   });
@@ -375,7 +375,7 @@ describe('streamed pagelets', () => {
       yield { html: '3' };
     }
     const html = (await collect(renderToChunks(page([{ id: 'a', render }]), quiet))).join('');
-    expect(payloads(html).map((p) => [p.html, p.append])).toEqual([
+    expect(payloadsOf(html).map((p) => [p.html, p.append])).toEqual([
       ['1', true],
       ['2', true],
       ['3', true],
@@ -389,7 +389,7 @@ describe('streamed pagelets', () => {
     }
     const pagelets = [{ id: 'a', render: () => ({ html: 'A' }) }, { id: 'b', render: feed }];
     const html = (await collect(renderToChunks(page(pagelets), quiet))).join('');
-    expect(payloads(html)).toEqual([
+    expect(payloadsOf(html)).toEqual([
       { target: 'a', html: 'A' },
       { target: 'b', html: '1', total: 2 },
       { target: 'b', html: '2', append: true },
@@ -402,18 +402,18 @@ describe('streamed pagelets', () => {
     const chunks = renderToChunks(page([slow.pagelet, feed.pagelet]), quiet);
     await chunks.next();
     feed.push({ html: '1' });
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'b', html: '1' }]);
+    expect(payloadsOf((await chunks.next()).value)).toEqual([{ target: 'b', html: '1' }]);
     feed.push({ html: '2' });
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'b', html: '2', append: true }]);
+    expect(payloadsOf((await chunks.next()).value)).toEqual([{ target: 'b', html: '2', append: true }]);
     slow.result.resolve({ html: 'A' });
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: 'A', total: 3 }]);
+    expect(payloadsOf((await chunks.next()).value)).toEqual([{ target: 'a', html: 'A', total: 3 }]);
     await chunks.return();
   });
 
   it('gives a stream that ends without an item a payload that shows nothing, to carry the total', async () => {
     async function* nothing() {}
     const html = (await collect(renderToChunks(page([{ id: 'a', render: () => ({ html: 'A' }) }, { id: 'b', render: nothing }]), quiet))).join('');
-    expect(payloads(html)).toEqual([{ target: 'a', html: 'A' }, { target: 'b', total: 2 }]);
+    expect(payloadsOf(html)).toEqual([{ target: 'a', html: 'A' }, { target: 'b', total: 2 }]);
   });
 
   it('streams a render that resolves to an async iterable when declared with stream: true', async () => {
@@ -423,7 +423,7 @@ describe('streamed pagelets', () => {
     }
     const pagelet = { id: 'a', stream: true, render: async () => items() };
     const html = (await collect(renderToChunks(page([pagelet]), quiet))).join('');
-    expect(payloads(html).map((p) => p.html)).toEqual(['1', '2']);
+    expect(payloadsOf(html).map((p) => p.html)).toEqual(['1', '2']);
   });
 
   it('writes the items of several streams in the order they are yielded', async () => {
@@ -434,7 +434,7 @@ describe('streamed pagelets', () => {
     const written = [];
     for (const give of order) {
       give();
-      written.push(...payloads((await chunks.next()).value).map((p) => p.html));
+      written.push(...payloadsOf((await chunks.next()).value).map((p) => p.html));
     }
     expect(written).toEqual(['a1', 'b1', 'a2', 'b2']);
     await chunks.return();
@@ -444,7 +444,7 @@ describe('streamed pagelets', () => {
     const feed = heldStream('a');
     const chunks = renderToChunks(page([feed.pagelet, { id: 'b', render: () => ({ html: 'B' }) }]), quiet);
     feed.end();
-    expect(payloads((await collect(chunks)).join(''))).toEqual([{ target: 'b', html: 'B' }, { target: 'a', total: 2 }]);
+    expect(payloadsOf((await collect(chunks)).join(''))).toEqual([{ target: 'b', html: 'B' }, { target: 'a', total: 2 }]);
   });
 
   it('fails a render that returns an async iterable without stream: true', async () => {
@@ -454,7 +454,7 @@ describe('streamed pagelets', () => {
     const onError = vi.fn();
     const pagelet = { id: 'a', render: async () => items(), fallback: 'F' };
     const html = (await collect(renderToChunks(page([pagelet]), { onError }))).join('');
-    expect(payloads(html)).toEqual([{ target: 'a', html: 'F', total: 1 }]);
+    expect(payloadsOf(html)).toEqual([{ target: 'a', html: 'F', total: 1 }]);
     expect(String(onError.mock.calls[0]![0])).toMatch(/returned an async iterable: declare it with stream: true/);
   });
 
@@ -464,7 +464,7 @@ describe('streamed pagelets', () => {
     const chunks = collect(renderToChunks(page([feed.pagelet]), { onError }));
     const boom = new Error('boom');
     feed.fail(boom);
-    expect(payloads((await chunks).join(''))).toEqual([{ target: 'a', html: 'F', total: 1 }]);
+    expect(payloadsOf((await chunks).join(''))).toEqual([{ target: 'a', html: 'F', total: 1 }]);
     expect(onError.mock.calls).toEqual([[boom, 'a']]);
   });
 
@@ -488,7 +488,7 @@ describe('streamed pagelets', () => {
     const chunks = renderToChunks(page([feed.pagelet]), { onError });
     feed.push({ html: '1' });
     feed.push({ html: 2 } as never);
-    expect(payloads((await collect(chunks)).join('')).map((p) => p.html)).toEqual(['1']);
+    expect(payloadsOf((await collect(chunks)).join('')).map((p) => p.html)).toEqual(['1']);
     expect(String(onError.mock.calls[0]![0])).toContain('pagelet "a" yielded an invalid item: html: expected string');
     expect(feed.returned).toBe(1);
   });
@@ -500,7 +500,7 @@ describe('streamed pagelets', () => {
     const chunks = renderToChunks(page([feed.pagelet]), { onError });
     await chunks.next();
     await vi.advanceTimersByTimeAsync(50);
-    expect(payloads((await chunks.next()).value)).toEqual([{ target: 'a', html: 'F', total: 1 }]);
+    expect(payloadsOf((await chunks.next()).value)).toEqual([{ target: 'a', html: 'F', total: 1 }]);
     expect((onError.mock.calls[0]![0] as Error).message).toBe('pagelet "a" timed out after 50 ms');
     expect([feed.returned, feed.signal!.aborted]).toEqual([1, true]);
   });
@@ -533,7 +533,7 @@ describe('streamed pagelets', () => {
     }
     await vi.advanceTimersByTimeAsync(40);
     feed.end();
-    expect(payloads((await collect(chunks)).join('')).map((p) => p.html)).toEqual(['1', '2', '3']);
+    expect(payloadsOf((await collect(chunks)).join('')).map((p) => p.html)).toEqual(['1', '2', '3']);
     expect(onError).not.toHaveBeenCalled();
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -726,7 +726,7 @@ describe('lifecycle hooks', () => {
       throw new Error('hook');
     };
     const out = await collect(renderToChunks(page([{ id: 'a', render: () => ({ html: 'A' }) }]), { onShellReady: boom, onAllReady: boom, onPagelet: boom }));
-    expect(payloads(out.join(''))).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+    expect(payloadsOf(out.join(''))).toEqual([{ target: 'a', html: 'A', total: 1 }]);
   });
 
   it('calls no pagelet hook for a cancelled page', async () => {

@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Payload } from '../../src/protocol';
 import { escapeHtml, escapeJson, placeholder, serializePagelet } from '../../src/server/serialize';
-import { attr, elements, fragment, parseDocument, text } from './parse';
+import { attr, elements, fragment, parseDocument, text } from '../support/parse.mjs';
 
 // Strings built from the sequences that end or confuse script data, mixed with arbitrary code points.
 const hostile = fc.constantFrom(

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { renderToChunks } from '../../src/server/chunks';
 import type { Page } from '../../src/server/types';
 import { renderToReadableStream, renderToResponse } from '../../src/server/web';
-import { aborted, collect, heldPagelet, payloads } from './helpers';
+import { aborted, collect, heldPagelet } from './helpers';
+import { payloadsOf } from '../support/parse.mjs';
 
 const quiet = { onError: () => {} };
 const decoder = new TextDecoder();
@@ -20,7 +21,7 @@ describe('renderToReadableStream', () => {
     a.result.resolve({ html: 'A' });
     // what is ready together goes out together: the last payload and the end
     const rest = (await read(reader))!;
-    expect(payloads(rest)).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+    expect(payloadsOf(rest)).toEqual([{ target: 'a', html: 'A', total: 1 }]);
     expect(rest.endsWith('</script></body></html>')).toBe(true);
     expect(await read(reader)).toBeUndefined();
   });
@@ -30,9 +31,9 @@ describe('renderToReadableStream', () => {
     const reader = renderToReadableStream({ body: '', pagelets: [a!.pagelet, b!.pagelet] }, quiet).getReader();
     await read(reader);
     b!.result.resolve({ html: 'B' });
-    expect(payloads((await read(reader))!)).toEqual([{ target: 'b', html: 'B', total: 2 }]);
+    expect(payloadsOf((await read(reader))!)).toEqual([{ target: 'b', html: 'B', total: 2 }]);
     a!.result.resolve({ html: 'A' });
-    expect(payloads((await read(reader))!)).toEqual([{ target: 'a', html: 'A', total: 2 }]);
+    expect(payloadsOf((await read(reader))!)).toEqual([{ target: 'a', html: 'A', total: 2 }]);
   });
 
   it('encodes the same text as the core, as UTF-8', async () => {
@@ -97,7 +98,7 @@ describe('renderToResponse', () => {
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('x-accel-buffering')).toBe('no');
     expect(response.headers.get('cache-control')).toBe('no-cache');
-    expect(payloads(await response.text())).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+    expect(payloadsOf(await response.text())).toEqual([{ target: 'a', html: 'A', total: 1 }]);
   });
 
   it('keeps the status and headers it is given', () => {

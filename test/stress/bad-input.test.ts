@@ -2,7 +2,7 @@
 // Engines: STRESS_ENGINES (default chromium; e.g. STRESS_ENGINES=chromium,firefox,webkit).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { badInput, problems, type ScenarioRow } from '../../stress/bad-input.mjs';
-import { launch, type Engine, type EngineName } from '../e2e/drivers';
+import { launch, type Engine, type EngineName } from '../support/drivers';
 
 const engines = (process.env.STRESS_ENGINES ?? 'chromium').split(',') as EngineName[];
 const SCENARIOS = [

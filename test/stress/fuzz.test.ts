@@ -2,7 +2,7 @@
 // through the built server module (dist/server.js), parsed with parse5 and, for a sample, by a real browser.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSample, fuzzNonces, fuzzPlaceholders, fuzzSerialization } from '../../stress/fuzz.mjs';
-import { launch, type Engine } from '../e2e/drivers';
+import { launch, type Engine } from '../support/drivers';
 
 describe('serialization fuzz', () => {
   it('parses 2,000 hostile payloads back into one script each whose argument is the payload', () => {

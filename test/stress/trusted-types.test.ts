@@ -1,7 +1,7 @@
 // Short version of stress/trusted-types.mjs. Engines: STRESS_ENGINES (default chromium; firefox has Trusted Types too).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failures, trustedTypes } from '../../stress/trusted-types.mjs';
-import { launch, type Engine, type EngineName } from '../e2e/drivers';
+import { launch, type Engine, type EngineName } from '../support/drivers';
 
 const engines = ((process.env.STRESS_ENGINES ?? 'chromium').split(',') as EngineName[]).filter((e) => e !== 'webkit');
 

@@ -1,10 +1,9 @@
 // Other JavaScript runtimes as real processes on 127.0.0.1, for test/runtimes/ and bench/runtimes.mjs. Their binaries
 // come from the platform packages in devDependencies (no postinstall needed; `npm ci` is all it takes).
 import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +17,9 @@ const PACKAGES = {
 };
 
 /** The path of a runtime's binary; throws naming the package when it is not installed. */
-export function binary(runtime) {
+/** @typedef {'deno' | 'bun' | 'workerd'} Runtime */
+
+export function binary(/** @type {Runtime} */ runtime) {
   const [name, file] = PACKAGES[runtime];
   try {
     return join(dirname(require.resolve(`${name}/package.json`)), file);
@@ -29,14 +30,21 @@ export function binary(runtime) {
 
 /** `deno 2.9.6`, `bun 1.4.5`, `workerd 2026-11-17`, `node v20.…`: what each runtime says it is. */
 export function versions() {
-  const first = (runtime) => execFileSync(binary(runtime), ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
+  const first = (/** @type {Runtime} */ runtime) => execFileSync(binary(runtime), ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
   return { node: `node ${process.version}`, deno: first('deno'), bun: `bun ${first('bun')}`, workerd: first('workerd') };
 }
 
 // Deno keeps its caches in the project (node_modules is ignored by git), checks for no update and asks nothing.
 const DENO_ENV = { DENO_DIR: join(ROOT, 'node_modules/.cache/deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' };
 
-/** The command line that runs `script` (relative to the root) with `args` on Deno or Bun. */
+/**
+ * The command line that runs `script` (relative to the root) with `args` on Deno or Bun.
+ * @param {'deno' | 'bun'} runtime
+ * @param {string} script
+ * @param {string[]} [args]
+ * @param {{ denoPermissions?: string[] }} [options]
+ * @returns {[command: string, args: string[], env: Record<string, string>]}
+ */
 export function scriptCommand(runtime, script, args = [], { denoPermissions = ['--allow-net=127.0.0.1'] } = {}) {
   if (runtime === 'deno') {
     mkdirSync(DENO_ENV.DENO_DIR, { recursive: true });
@@ -47,16 +55,7 @@ export function scriptCommand(runtime, script, args = [], { denoPermissions = ['
   throw new Error(`no script runner for ${runtime}`);
 }
 
-/** A free TCP port on 127.0.0.1 (for workerd, which cannot listen on port 0 and say where). */
-export async function freePort() {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+export { freePort } from './loopback.mjs';
 
 const LISTENING = /listening on http:\/\/[^\s/]+:(\d+)/i;
 const children = new Set();
@@ -68,7 +67,23 @@ process.once('exit', () => children.forEach((child) => child.kill('SIGKILL')));
  * `port`, once 127.0.0.1:port accepts a connection. Rejects with the process's own words when it cannot start or
  * exits first. `output.waitFor(pattern)` resolves once stdout matches; `stop()` ends it.
  */
-export async function startProcess(command, args, { env = {}, port, ready = LISTENING, timeout = 20_000, name = command } = {}) {
+/**
+ * @typedef {object} ServerProcess
+ * @property {number} pid
+ * @property {number} port
+ * @property {string} url `http://127.0.0.1:port/`
+ * @property {{ readonly stdout: string, readonly stderr: string, waitFor(pattern: string | RegExp, ms?: number, both?: boolean): Promise<string[]> }} output
+ *   `waitFor` resolves once stdout (`both`: or stderr) matches; rejects when the process ends first or after `ms`
+ * @property {() => Promise<void>} stop
+ */
+
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ env?: Record<string, string>, port?: number, ready?: RegExp, timeout?: number, name?: string }} [options]
+ * @returns {Promise<ServerProcess>}
+ */
+export async function startProcess(command, args, { env = {}, port = undefined, ready = LISTENING, timeout = 20_000, name = command } = {}) {
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';
@@ -84,10 +99,10 @@ export async function startProcess(command, args, { env = {}, port, ready = LIST
       exited = signal ?? code;
       children.delete(child);
       notify();
-      resolve();
+      resolve(undefined);
     }),
   );
-  const started = new Promise((resolve, reject) => {
+  const started = new Promise((_, reject) => {
     child.once('error', (error) => reject(failure(`cannot start: ${error.message}`)));
     ended.then(() => reject(failure(`exited (${exited}) before listening:`)));
   });
@@ -158,7 +173,7 @@ async function acceptsConnections(port, ms, gone) {
 }
 
 /** Bundles a Worker the way examples/deploy/worker.mjs says (esbuild, ESM, the workerd conditions). */
-export async function bundleWorker(entry, outfile) {
+export async function bundleWorker(/** @type {string} */ entry, /** @type {string} */ outfile) {
   const { build } = await import('esbuild');
   await build({
     entryPoints: [join(ROOT, entry)],

@@ -1,5 +1,5 @@
-// Module hooks that let plain Node import the TypeScript driver layer (test/e2e/drivers.ts): types stripped with
-// TypeScript's transpileModule, nothing else changed. Registered by loadDrivers() in lib.mjs.
+// Module hooks that let plain Node import TypeScript (test/support/drivers.ts, src/protocol.ts): types stripped with
+// TypeScript's transpileModule, nothing else changed. Registered by test/support/ts.mjs.
 import { readFile } from 'node:fs/promises';
 import ts from 'typescript';
 
