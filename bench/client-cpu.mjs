@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { median, ms, ratio, table, textTable } from './lib.mjs';
-import { ours, pageServer, raw, react, streamedLoad } from './client-pages.mjs';
+import { countEvents, ours, pageServer, raw, react, streamedLoad } from './client-pages.mjs';
 import { KINDS, TRACE_CATEGORIES, mainThreadTime, selfTimes } from './client-trace.mjs';
 import { standalone, versionLine } from './client-run.mjs';
 
@@ -42,13 +42,7 @@ export async function run({ quick, browser, runtime }) {
   try {
     // Checked before timing: every variant shows all 1,000; ours also fires 1,000 displays, one done, no error.
     for (const [name, plan] of Object.entries(VARIANTS)) {
-      const { shown, result } = await streamedLoad(tab, server, plan(), {
-        before: () => tab.evaluate(() => {
-          window.counts = { display: 0, done: 0, error: 0 };
-          for (const type of Object.keys(counts)) document.addEventListener('bigpipe:' + type, () => counts[type]++);
-        }),
-        after: () => tab.evaluate(() => window.counts),
-      });
+      const { shown, result } = await streamedLoad(tab, server, plan(), countEvents(tab));
       if (shown !== N) throw new Error(`${name}: ${shown} of ${N} pagelets shown`);
       if (name === 'ours' && (result.display !== N || result.done !== 1 || result.error))
         throw new Error(`ours: ${result.display} bigpipe:display, ${result.done} bigpipe:done, ${result.error} bigpipe:error`);

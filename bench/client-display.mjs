@@ -20,10 +20,10 @@ const sheetOf = (i) => (i % 50 < 9 ? { k: i % SHEETS, url: `/s/${i % SHEETS}.css
 async function measure(tab, server, plan, sheets) {
   const { shown, result } = await streamedLoad(tab, server, plan, {
     after: () => tab.evaluate(() => ({
-      arrived: Object.fromEntries(window.arrived),
-      shown: [...window.shown].map(([i, s]) => [i, s.at, s.styled]),
+      arrived: Object.fromEntries(/** @type {any} */ (window).arrived),
+      shown: [.../** @type {any} */ (window).shown].map(([i, s]) => [i, s.at, s.styled]),
       // When each stylesheet's response had fully arrived (the earliest any engine could apply it).
-      sheets: Object.fromEntries(performance.getEntriesByType('resource').filter((e) => e.name.includes('/s/')).map((e) => [new URL(e.name).pathname + new URL(e.name).search, e.responseEnd])),
+      sheets: Object.fromEntries(/** @type {PerformanceResourceTiming[]} */ (performance.getEntriesByType('resource')).filter((e) => e.name.includes('/s/')).map((e) => [new URL(e.name).pathname + new URL(e.name).search, e.responseEnd])),
     })),
   });
   if (shown !== N || result.shown.length !== N || Object.keys(result.arrived).length !== N)

@@ -5,7 +5,6 @@
 // script per pagelet, and React 19's streaming reveal runtime (react-dom/server, one Suspense boundary per pagelet).
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { Writable } from 'node:stream';
 import { createElement as h, Suspense, use } from 'react';
 import { renderToPipeableStream } from 'react-dom/server';
 import { serializePagelet } from '../dist/server.js';
@@ -138,7 +137,7 @@ export async function pageServer({ runtime }) {
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const base = `http://127.0.0.1:${server.address().port}`;
+  const base = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
   return {
     base,
     serve: (plan) => {
@@ -159,6 +158,10 @@ const SETTLE_MS = 600;
  * One load of a streamed page in `tab`: waits for the shell to be parsed and painted, calls `before()` (start a trace
  * or a profile), releases the pagelets, waits for the load event and SETTLE_MS more, calls `after()` and returns how
  * many pagelets' content is in the document outside a hidden element.
+ * @param {import('playwright-core').Page} tab
+ * @param {{ serve: (plan: any) => string, release: (url: string) => void }} server
+ * @param {any} plan
+ * @param {{ before?: (url: string) => unknown, after?: (url: string) => any }} [hooks]
  */
 export async function streamedLoad(tab, server, plan, { before, after } = {}) {
   const url = server.serve(plan);
@@ -173,3 +176,13 @@ export async function streamedLoad(tab, server, plan, { before, after } = {}) {
   const shown = await tab.evaluate(() => [...document.querySelectorAll('p.c')].filter((p) => !p.closest('[hidden]')).length);
   return { url, shown, result };
 }
+
+/** Hooks for streamedLoad that count the runtime's events in the page: `after` resolves with { display, done, error }. */
+export const countEvents = (tab) => ({
+  before: () =>
+    tab.evaluate(() => {
+      const counts = ((/** @type {any} */ (window)).counts = { display: 0, done: 0, error: 0 });
+      for (const type of Object.keys(counts)) document.addEventListener('bigpipe:' + type, () => counts[type]++);
+    }),
+  after: () => tab.evaluate(() => /** @type {any} */ (window).counts),
+});

@@ -3,7 +3,7 @@
 // 100,000 times, its JS heap after GC. `node bench/client-scale.mjs [--quick]` runs it alone.
 import { pathToFileURL } from 'node:url';
 import { median, ms, ratio, table, textTable } from './lib.mjs';
-import { ours, pageServer, streamedLoad } from './client-pages.mjs';
+import { countEvents, ours, pageServer, streamedLoad } from './client-pages.mjs';
 import { TRACE_CATEGORIES, mainThreadTime } from './client-trace.mjs';
 import { runtimeFiles } from './client-cpu.mjs';
 import { standalone, versionLine } from './client-run.mjs';
@@ -28,7 +28,7 @@ const filler = 'x'.repeat(1000);
 let n = 0;
 const tick = () => BigPipe.onPageletArrive({ target: 'ticker', html: '<p>' + n + filler + '</p>', css: '#ticker p{color:#333}', js: 'count++' });
 tick();
-window.updates = (k) => {
+/** @type {any} */ (window).updates = (k) => {
   for (const end = n + k; n < end; ) {
     n++;
     tick();
@@ -42,7 +42,7 @@ async function live(context, server) {
   const tab = await context.newPage();
   const url = server.serve({ shell: `<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/rt/min.js"></script></head><body>${LIVE}`, burst: '</body></html>' });
   await tab.goto(url, { waitUntil: 'commit' });
-  await tab.waitForFunction(() => window.updates);
+  await tab.waitForFunction(() => /** @type {any} */ (window).updates);
   const cdp = await context.newCDPSession(tab);
   const measure = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
@@ -51,10 +51,10 @@ async function live(context, server) {
     const heap = usage.usedSize + usage.embedderHeapUsedSize + usage.backingStorageSize;
     return { heap, js: usage.usedSize, dom: usage.embedderHeapUsedSize, nodes: (await cdp.send('Memory.getDOMCounters')).nodes };
   };
-  const first = await tab.evaluate(() => window.updates(1000));
+  const first = await tab.evaluate(() => /** @type {any} */ (window).updates(1000));
   const at1k = await measure();
   let last;
-  for (let k = 1000; k < UPDATES; k += 1000) last = await tab.evaluate(() => window.updates(1000));
+  for (let k = 1000; k < UPDATES; k += 1000) last = await tab.evaluate(() => /** @type {any} */ (window).updates(1000));
   const at100k = await measure();
   server.release(url);
   // Every ticker payload's js ran once (those of the first round when the JS phase began), bigpipe:done once.
@@ -76,13 +76,7 @@ export async function run({ quick, browser, runtime }) {
   try {
     const tab = await context.newPage();
     for (const [name, plan] of Object.entries(plans)) {
-      const { shown, result } = await streamedLoad(tab, server, plan(), {
-        before: () => tab.evaluate(() => {
-          window.counts = { display: 0, done: 0, error: 0 };
-          for (const type of Object.keys(counts)) document.addEventListener('bigpipe:' + type, () => counts[type]++);
-        }),
-        after: () => tab.evaluate(() => window.counts),
-      });
+      const { shown, result } = await streamedLoad(tab, server, plan(), countEvents(tab));
       if (shown !== NESTED || result.display !== NESTED || result.done !== 1 || result.error)
         throw new Error(`${name}: ${shown} shown, ${result.display} bigpipe:display, ${result.done} done, ${result.error} errors`);
     }

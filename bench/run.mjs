@@ -18,6 +18,7 @@ if (args.includes('--help')) {
 }
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+/** @type {[name: string, file: string, needsBrowser: boolean][]} */
 const BENCHES = [
   // Run order: the browser benchmarks last, so no idle browser shares the CPU with the servers.
   ['size', './size.mjs', false],
