@@ -1,7 +1,9 @@
-// bigpipe-js benchmarks: `npm run bench` (about 3 minutes), `npm run bench -- --quick` (under a minute).
+// bigpipe-js benchmarks: `npm run bench` (about 4 minutes), `npm run bench -- --quick` (about 1.5 minutes).
 // Prints a table per benchmark and writes bench/results/latest.{json,md} (--quick: quick.{json,md}).
 //   --quick         fewer rounds, shorter runs
-//   --only=a,b      run some: size, bundle, latency, throughput, memory, cpu
+//   --only=a,b      run some: size, bundle, latency, throughput, memory, cpu, display, scale
+//                   (cpu, display, scale: the client in Chromium, bench/client-*.mjs; each also runs alone:
+//                   `node bench/client-cpu.mjs [--quick] [--runtime=DIR]`)
 // Needs `npm run build` first (dist/bigpipe.min.js and dist/server.js) and Debian's chromium.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,6 +18,7 @@ if (args.includes('--help')) {
 }
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+/** @type {[name: string, file: string, needsBrowser: boolean][]} */
 const BENCHES = [
   // Run order: the browser benchmarks last, so no idle browser shares the CPU with the servers.
   ['size', './size.mjs', false],
@@ -24,6 +27,8 @@ const BENCHES = [
   ['memory', './memory.mjs', false],
   ['latency', './latency.mjs', true],
   ['cpu', './client-cpu.mjs', true],
+  ['display', './client-display.mjs', true],
+  ['scale', './client-scale.mjs', true],
 ];
 for (const name of only ?? []) if (!BENCHES.some(([n]) => n === name)) throw new Error(`--only: unknown benchmark ${name}`);
 for (const file of ['dist/bigpipe.min.js', 'dist/server.js'])
@@ -82,7 +87,7 @@ try {
 }
 
 // The README copies its figures from this file: it names the machine, the command and every method.
-const order = ['size', 'bundle_size', 'latency', 'throughput', 'memory', 'client_cpu'];
+const order = ['size', 'bundle_size', 'latency', 'throughput', 'memory', 'client_cpu', 'client_display', 'client_scale'];
 sections.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
 const goals = sections.flatMap((s) => s.goals);
 const seconds = Math.round((Date.now() - started) / 1000);
