@@ -63,6 +63,7 @@ export function react({ n, sheets = [], probe = '' }) {
       h('div', { key: i }, h(Suspense, { fallback: null }, h(ReactItem, { i, sheet: sheets[i], ready }))),
     );
     const app = h('html', null,
+    // biome-ignore lint/security/noDangerouslySetInnerHtml: the bench's own recorder script, a constant
       h('head', null, h('meta', { charSet: 'utf-8' }), h('title', null, 'client bench'), probe && h('script', { dangerouslySetInnerHTML: { __html: probe.replace(/^<script>|<\/script>$/g, '') } })),
       h('body', null, ...boundaries, h('div', { id: 'shell-end' })),
     );
