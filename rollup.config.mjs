@@ -58,7 +58,9 @@ const types = (input, files) => ({
 const define = (flags) => ({
   name: 'define',
   transform: (code, id) =>
-    id.includes('/src/client/') ? code.replace(/(?<!declare const )\bMODULE\b(?!_)/g, (name) => String(flags[name])) : null,
+    id.includes('/src/client/')
+      ? code.replace(/(?<!declare const )\bMODULE\b(?!_)/g, (name) => String(flags[name]))
+      : null,
 });
 
 // Trusted Types support is in every build now: dist/bigpipe.tt.min.js stays, as the same bytes under the old name.

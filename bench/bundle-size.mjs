@@ -115,12 +115,19 @@ export async function run() {
   for (const use of USES) {
     const b = await bundle(use);
     // Checked before it is measured: a bundle with the wrong contents would give a meaningless size.
-    if (b.runtime !== use.runtime) throw new Error(`${use.name}: the inline runtime is ${b.runtime ? '' : 'not '}in the bundle`);
+    if (b.runtime !== use.runtime)
+      throw new Error(`${use.name}: the inline runtime is ${b.runtime ? '' : 'not '}in the bundle`);
     if (b.isbot !== use.isbot) throw new Error(`${use.name}: isbot is ${b.isbot ? '' : 'not '}in the bundle`);
     measured[use.key] = { name: use.name, min: b.min, gzip: b.gzip, inline_runtime: b.runtime, isbot: b.isbot };
   }
   const head = ['entry and use', 'minified', 'gzip -9', 'inline runtime', 'isbot'];
-  const rows = Object.values(measured).map((m) => [m.name, bytes(m.min), bytes(m.gzip), m.inline_runtime ? 'yes' : 'no', m.isbot ? 'yes' : 'no']);
+  const rows = Object.values(measured).map((m) => [
+    m.name,
+    bytes(m.min),
+    bytes(m.gzip),
+    m.inline_runtime ? 'yes' : 'no',
+    m.isbot ? 'yes' : 'no',
+  ]);
   const saved = measured.server_src.min - measured.web_src.min;
   const note = `A Workers bundle of renderToResponse with a runtime \`src\` is ${bytes(saved)} smaller from bigpipe-js/web than from bigpipe-js/server.`;
   return {

@@ -12,7 +12,15 @@ const N = 1000;
 const GOAL_RAW = 1.05;
 const GOAL_REACT = 1.3;
 const SAMPLING_US = 100;
-const LABEL = { script: 'script', style: 'style + layout', paint: 'paint', parse: 'HTML parser', other: 'other', total: '**total**', paints: 'frames painted' };
+const LABEL = {
+  script: 'script',
+  style: 'style + layout',
+  paint: 'paint',
+  parse: 'HTML parser',
+  other: 'other',
+  total: '**total**',
+  paints: 'frames painted',
+};
 
 /** Our runtime's files as the benchmark serves them: one snapshot for the whole run (run.mjs passes it). */
 export const runtimeFiles = (runtime) => ({
@@ -45,7 +53,9 @@ export async function run({ quick, browser, runtime }) {
       const { shown, result } = await streamedLoad(tab, server, plan(), countEvents(tab));
       if (shown !== N) throw new Error(`${name}: ${shown} of ${N} pagelets shown`);
       if (name === 'ours' && (result.display !== N || result.done !== 1 || result.error))
-        throw new Error(`ours: ${result.display} bigpipe:display, ${result.done} bigpipe:done, ${result.error} bigpipe:error`);
+        throw new Error(
+          `ours: ${result.display} bigpipe:display, ${result.done} bigpipe:done, ${result.error} bigpipe:error`,
+        );
     }
     // Runs rotate which variant goes first; each load is a fresh page. One trace per load, from the release mark.
     for (let i = 0; i < runs; i++) {
@@ -76,8 +86,16 @@ export async function run({ quick, browser, runtime }) {
         });
         if (shown !== N) throw new Error(`${name} (profiled): ${shown} of ${N} pagelets shown`);
         const self = selfTimes(profile, server.base + '/rt/readable.js', url, SAMPLING_US);
-        const sums = name === 'ours' ? [[functions, self.functions], [lines, self.lines], [groups, self.groups]] : [[rawGroups, self.groups]];
-        for (const [into, from] of sums) for (const [key, t] of Object.entries(from)) into[key] = (into[key] ?? 0) + t / profiled;
+        const sums =
+          name === 'ours'
+            ? [
+                [functions, self.functions],
+                [lines, self.lines],
+                [groups, self.groups],
+              ]
+            : [[rawGroups, self.groups]];
+        for (const [into, from] of sums)
+          for (const [key, t] of Object.entries(from)) into[key] = (into[key] ?? 0) + t / profiled;
       }
     }
   } finally {
@@ -98,9 +116,17 @@ export async function run({ quick, browser, runtime }) {
   const rows = [
     ['ours: `BigPipe.onPageletArrive` payload scripts', ...kinds.map((k) => ms(med('ours', k))), frames('ours')],
     ['raw: `getElementById(id).innerHTML = html` scripts', ...kinds.map((k) => ms(med('raw', k))), frames('raw')],
-    ["React 19.2: Suspense boundaries, `$RC` reveal", ...kinds.map((k) => ms(med('react', k))), frames('react')],
-    [`**ours / raw**, median of ${runs} per-run ratios (goal ≤ ${GOAL_RAW}×)`, ...kinds.map((k) => (k === 'total' ? `**${ratio(vsRaw[k])}** ${metRaw ? '✓' : '✗'}` : ratio(vsRaw[k]))), ''],
-    [`**ours / React** (goal ≤ ${GOAL_REACT}×)`, ...kinds.map((k) => (k === 'total' ? `**${ratio(vsReact[k])}** ${metReact ? '✓' : '✗'}` : ratio(vsReact[k]))), ''],
+    ['React 19.2: Suspense boundaries, `$RC` reveal', ...kinds.map((k) => ms(med('react', k))), frames('react')],
+    [
+      `**ours / raw**, median of ${runs} per-run ratios (goal ≤ ${GOAL_RAW}×)`,
+      ...kinds.map((k) => (k === 'total' ? `**${ratio(vsRaw[k])}** ${metRaw ? '✓' : '✗'}` : ratio(vsRaw[k]))),
+      '',
+    ],
+    [
+      `**ours / React** (goal ≤ ${GOAL_REACT}×)`,
+      ...kinds.map((k) => (k === 'total' ? `**${ratio(vsReact[k])}** ${metReact ? '✓' : '✗'}` : ratio(vsReact[k]))),
+      '',
+    ],
   ];
 
   // The same traces by event name: what each kind of work is made of (thread time, so robust to a busy machine).
@@ -108,24 +134,40 @@ export async function run({ quick, browser, runtime }) {
   const events = [...new Set(Object.values(samples).flatMap((list) => list.flatMap((t) => Object.keys(t.byName))))];
   const spread = (event) => Math.max(...Object.keys(samples).map((name) => eventMs(name, event)));
   const head5 = ['main thread by trace event (self thread time, median ms)', 'ours', 'raw', 'React'];
-  const rows5 = events.sort((a, b) => spread(b) - spread(a)).slice(0, 10)
+  const rows5 = events
+    .sort((a, b) => spread(b) - spread(a))
+    .slice(0, 10)
     .map((event) => [`\`${event}\``, ...Object.keys(samples).map((name) => ms(eventMs(name, event)))]);
 
   // The profile, by function and by line of dist/bigpipe.js (its source text beside it).
   const source = files.readable.split('\n');
   const profileTotal = Object.values(functions).reduce((a, b) => a + b, 0);
-  const top = (o, n) => Object.entries(o).sort((a, b) => b[1] - a[1]).slice(0, n);
+  const top = (o, n) =>
+    Object.entries(o)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n);
   // Shares, not ms: on a busy machine the sampler falls behind (fewer samples than the interval promises) and the
   // wall time between samples is not the page's CPU time either; within one profile the proportions hold.
   const pct = (t, of) => (of ? ((100 * t) / of).toFixed(of === profileTotal ? 0 : 1) + ' %' : '–');
-  const busy = (g) => Object.entries(g).filter(([name]) => name !== '(idle)').reduce((sum, [, t]) => sum + t, 0);
+  const busy = (g) =>
+    Object.entries(g)
+      .filter(([name]) => name !== '(idle)')
+      .reduce((sum, [, t]) => sum + t, 0);
   const oursBusy = profileTotal + busy(groups);
   const rawBusy = busy(rawGroups);
   const head2 = ['ours, by function (self time, dist/bigpipe.js)', "share of the runtime's", "share of the page's"];
   const rows2 = top(functions, 10).map(([name, t]) => [`\`${name}\``, pct(t, profileTotal), pct(t, oursBusy)]);
-  const head3 = ['ours, by line of dist/bigpipe.js (self time, native calls included)', "share of the runtime's", "share of the page's"];
+  const head3 = [
+    'ours, by line of dist/bigpipe.js (self time, native calls included)',
+    "share of the runtime's",
+    "share of the page's",
+  ];
   const code = (line) => (source[line - 1] ?? '').trim().replace(/\|/g, '\\|').slice(0, 90);
-  const rows3 = top(lines, 10).map(([line, t]) => [`${line}: \`${code(+line)}\``, pct(t, profileTotal), pct(t, oursBusy)]);
+  const rows3 = top(lines, 10).map(([line, t]) => [
+    `${line}: \`${code(+line)}\``,
+    pct(t, profileTotal),
+    pct(t, oursBusy),
+  ]);
   const head4 = ['the whole page in the same profiles (share of its busy samples)', 'ours', 'raw'];
   const names = [...new Set([...Object.keys(groups), ...Object.keys(rawGroups)])].filter((g) => g !== '(idle)');
   names.sort((a, b) => (groups[b] ?? 0) + (rawGroups[b] ?? 0) - (groups[a] ?? 0) - (rawGroups[a] ?? 0));
@@ -168,15 +210,46 @@ export async function run({ quick, browser, runtime }) {
     key: 'client_cpu',
     title: '4. Client CPU: 1,000 pagelets in Chromium (ours, raw innerHTML, React 19)',
     result: {
-      runs, pagelets: N, versions, samples,
-      median_ms: Object.fromEntries(Object.keys(samples).map((name) => [name, Object.fromEntries(kinds.map((k) => [k, med(name, k)]))])),
-      ratio_vs_raw: vsRaw, ratio_vs_react: vsReact, profile: { functions, lines, groups, raw_groups: rawGroups, runtime_sampled_ms: profileTotal, sampling_us: SAMPLING_US },
+      runs,
+      pagelets: N,
+      versions,
+      samples,
+      median_ms: Object.fromEntries(
+        Object.keys(samples).map((name) => [name, Object.fromEntries(kinds.map((k) => [k, med(name, k)]))]),
+      ),
+      ratio_vs_raw: vsRaw,
+      ratio_vs_react: vsReact,
+      profile: {
+        functions,
+        lines,
+        groups,
+        raw_groups: rawGroups,
+        runtime_sampled_ms: profileTotal,
+        sampling_us: SAMPLING_US,
+      },
     },
     markdown,
-    text: [versions, ...[[head, rows], [head5, rows5], [head2, rows2], [head3, rows3], [head4, rows4]].map(([h, r]) => textTable(plain([h])[0], plain(r)))].join('\n'),
+    text: [
+      versions,
+      ...[
+        [head, rows],
+        [head5, rows5],
+        [head2, rows2],
+        [head3, rows3],
+        [head4, rows4],
+      ].map(([h, r]) => textTable(plain([h])[0], plain(r))),
+    ].join('\n'),
     goals: [
-      { name: `client main thread ≤ ${GOAL_RAW}× raw innerHTML (1,000 pagelets)`, met: metRaw, value: ratio(vsRaw.total) },
-      { name: `client main thread ≤ ${GOAL_REACT}× React 19 (1,000 pagelets)`, met: metReact, value: ratio(vsReact.total) },
+      {
+        name: `client main thread ≤ ${GOAL_RAW}× raw innerHTML (1,000 pagelets)`,
+        met: metRaw,
+        value: ratio(vsRaw.total),
+      },
+      {
+        name: `client main thread ≤ ${GOAL_REACT}× React 19 (1,000 pagelets)`,
+        met: metReact,
+        value: ratio(vsReact.total),
+      },
     ],
   };
 }

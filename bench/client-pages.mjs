@@ -10,19 +10,26 @@ import { renderToPipeableStream } from 'react-dom/server';
 import { serializePagelet } from '../dist/server.js';
 
 /** The content of pagelet i: tiny (about 45 bytes), the same markup in every variant. */
-export const item = (i, sheet) => `<p class="c${sheet ? ' s' + sheet.k : ''}" data-i="${i}">Item ${i} · <b>user${i % 97}</b></p>`;
+export const item = (i, sheet) =>
+  `<p class="c${sheet ? ' s' + sheet.k : ''}" data-i="${i}">Item ${i} · <b>user${i % 97}</b></p>`;
 const ReactItem = ({ i, sheet, ready }) => {
   use(ready);
   // The same DOM as item(i); a stylesheet rendered inside the boundary, so React's $RR waits for it before revealing.
   return [
     sheet && h('link', { key: 's', rel: 'stylesheet', href: sheet.url, precedence: 'default' }),
-    h('p', { key: 'p', className: sheet ? 'c s' + sheet.k : 'c', 'data-i': String(i) }, `Item ${i} · `, h('b', null, `user${i % 97}`)),
+    h(
+      'p',
+      { key: 'p', className: sheet ? 'c s' + sheet.k : 'c', 'data-i': String(i) },
+      `Item ${i} · `,
+      h('b', null, `user${i % 97}`),
+    ),
   ];
 };
 
 // A performance mark at the start of the released part: the trace's window starts there (bench/client-trace.mjs).
 const MARK = '<script>performance.mark("release")</script>';
-const HEAD = (extra = '') => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>client bench</title>${extra}</head><body>`;
+const HEAD = (extra = '') =>
+  `<!DOCTYPE html><html><head><meta charset="utf-8"><title>client bench</title>${extra}</head><body>`;
 
 /**
  * A page plan: `n` pagelets, `sheets[i]` the stylesheet of pagelet i ({ k, url }, or none), `probe` an in-page recorder script
@@ -32,8 +39,11 @@ const HEAD = (extra = '') => `<!DOCTYPE html><html><head><meta charset="utf-8"><
  */
 export function ours({ n, runtimeUrl, sheets = [], probe = '', nested = false, flat = false }) {
   const id = (i) => (nested ? 'n' : 'p') + i;
-  const placeholders = nested ? `<div id="n${n - 1}"></div>` : Array.from({ length: n }, (_, i) => `<div id="p${i}"></div>`).join('');
-  const html = (i) => item(i, sheets[i]) + (nested ? (i ? `<div id="n${i - 1}"></div>` : '') : flat ? `<div id="x${i}"></div>` : '');
+  const placeholders = nested
+    ? `<div id="n${n - 1}"></div>`
+    : Array.from({ length: n }, (_, i) => `<div id="p${i}"></div>`).join('');
+  const html = (i) =>
+    item(i, sheets[i]) + (nested ? (i ? `<div id="n${i - 1}"></div>` : '') : flat ? `<div id="x${i}"></div>` : '');
   const payload = (i) => ({ target: id(i), html: html(i), ...(sheets[i] && { css_links: [sheets[i].url] }), total: n });
   return {
     shell: HEAD(probe + `<script src="${runtimeUrl}"></script>`) + placeholders + '<div id="shell-end"></div>',
@@ -43,9 +53,11 @@ export function ours({ n, runtimeUrl, sheets = [], probe = '', nested = false, f
 
 /** The floor: what the runtime's display step does, and nothing else. Same escaping as a payload. */
 export function raw({ n }) {
-  const set = (i) => `<script>document.getElementById(${JSON.stringify('p' + i)}).innerHTML=${JSON.stringify(item(i)).replace(/</g, '\\u003c')}</script>`;
+  const set = (i) =>
+    `<script>document.getElementById(${JSON.stringify('p' + i)}).innerHTML=${JSON.stringify(item(i)).replace(/</g, '\\u003c')}</script>`;
   return {
-    shell: HEAD() + Array.from({ length: n }, (_, i) => `<div id="p${i}"></div>`).join('') + '<div id="shell-end"></div>',
+    shell:
+      HEAD() + Array.from({ length: n }, (_, i) => `<div id="p${i}"></div>`).join('') + '<div id="shell-end"></div>',
     burst: MARK + Array.from({ length: n }, (_, i) => set(i)).join('') + '</body></html>',
   };
 }
@@ -62,9 +74,17 @@ export function react({ n, sheets = [], probe = '' }) {
     const boundaries = Array.from({ length: n }, (_, i) =>
       h('div', { key: i }, h(Suspense, { fallback: null }, h(ReactItem, { i, sheet: sheets[i], ready }))),
     );
-    const app = h('html', null,
-    // biome-ignore lint/security/noDangerouslySetInnerHtml: the bench's own recorder script, a constant
-      h('head', null, h('meta', { charSet: 'utf-8' }), h('title', null, 'client bench'), probe && h('script', { dangerouslySetInnerHTML: { __html: probe.replace(/^<script>|<\/script>$/g, '') } })),
+    const app = h(
+      'html',
+      null,
+      // biome-ignore lint/security/noDangerouslySetInnerHtml: the bench's own recorder script, a constant
+      h(
+        'head',
+        null,
+        h('meta', { charSet: 'utf-8' }),
+        h('title', null, 'client bench'),
+        probe && h('script', { dangerouslySetInnerHTML: { __html: probe.replace(/^<script>|<\/script>$/g, '') } }),
+      ),
       h('body', null, ...boundaries, h('div', { id: 'shell-end' })),
     );
     const stream = renderToPipeableStream(app, {
@@ -123,7 +143,10 @@ export async function pageServer({ runtime }) {
     if (sheet) {
       // Sheet k sets --sheet: k, so the page can see that it applied; it arrives after its delay.
       const delay = Number(new URL(req.url, 'http://x').searchParams.get('delay') ?? 0);
-      setTimeout(() => res.writeHead(200, { 'Content-Type': 'text/css' }).end(`.s${sheet[1]} { --sheet: ${sheet[1]} }`), delay);
+      setTimeout(
+        () => res.writeHead(200, { 'Content-Type': 'text/css' }).end(`.s${sheet[1]} { --sheet: ${sheet[1]} }`),
+        delay,
+      );
       return;
     }
     const plan = plans.get(path);
@@ -174,7 +197,9 @@ export async function streamedLoad(tab, server, plan, { before, after } = {}) {
   await tab.waitForLoadState('load');
   await tab.evaluate((ms) => new Promise((resolve) => setTimeout(resolve, ms)), SETTLE_MS);
   const result = await after?.(url);
-  const shown = await tab.evaluate(() => [...document.querySelectorAll('p.c')].filter((p) => !p.closest('[hidden]')).length);
+  const shown = await tab.evaluate(
+    () => [...document.querySelectorAll('p.c')].filter((p) => !p.closest('[hidden]')).length,
+  );
   return { url, shown, result };
 }
 
@@ -182,7 +207,8 @@ export async function streamedLoad(tab, server, plan, { before, after } = {}) {
 export const countEvents = (tab) => ({
   before: () =>
     tab.evaluate(() => {
-      const counts = ((/** @type {any} */ (window)).counts = { display: 0, done: 0, error: 0 });
+      const page = /** @type {any} */ (window);
+      const counts = (page.counts = { display: 0, done: 0, error: 0 });
       for (const type of Object.keys(counts)) document.addEventListener('bigpipe:' + type, () => counts[type]++);
     }),
   after: () => tab.evaluate(() => /** @type {any} */ (window).counts),

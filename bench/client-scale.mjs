@@ -40,7 +40,10 @@ tick();
 
 async function live(context, server) {
   const tab = await context.newPage();
-  const url = server.serve({ shell: `<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/rt/min.js"></script></head><body>${LIVE}`, burst: '</body></html>' });
+  const url = server.serve({
+    shell: `<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/rt/min.js"></script></head><body>${LIVE}`,
+    burst: '</body></html>',
+  });
   await tab.goto(url, { waitUntil: 'commit' });
   await tab.waitForFunction(() => /** @type {any} */ (window).updates);
   const cdp = await context.newCDPSession(tab);
@@ -49,7 +52,12 @@ async function live(context, server) {
     const usage = await cdp.send('Runtime.getHeapUsage');
     // The DOM lives in Blink's own garbage-collected heap (Oilpan), beside V8's: elements the runtime leaves count there.
     const heap = usage.usedSize + usage.embedderHeapUsedSize + usage.backingStorageSize;
-    return { heap, js: usage.usedSize, dom: usage.embedderHeapUsedSize, nodes: (await cdp.send('Memory.getDOMCounters')).nodes };
+    return {
+      heap,
+      js: usage.usedSize,
+      dom: usage.embedderHeapUsedSize,
+      nodes: (await cdp.send('Memory.getDOMCounters')).nodes,
+    };
   };
   const first = await tab.evaluate(() => /** @type {any} */ (window).updates(1000));
   const at1k = await measure();
@@ -60,7 +68,13 @@ async function live(context, server) {
   // Every ticker payload's js ran once (those of the first round when the JS phase began), bigpipe:done once.
   if (last.n !== UPDATES || last.count !== UPDATES + 1 || last.done !== 1 || last.loading !== 'loading')
     throw new Error(`live page: ${last.n} updates, ${last.count} js runs, ${last.done} done, document ${last.loading}`);
-  return { at1k, at100k, growth: at100k.heap - at1k.heap, styles: [first.styles, last.styles], scripts: [first.scripts, last.scripts] };
+  return {
+    at1k,
+    at100k,
+    growth: at100k.heap - at1k.heap,
+    styles: [first.styles, last.styles],
+    scripts: [first.scripts, last.scripts],
+  };
 }
 
 export async function run({ quick, browser, runtime }) {
@@ -78,7 +92,9 @@ export async function run({ quick, browser, runtime }) {
     for (const [name, plan] of Object.entries(plans)) {
       const { shown, result } = await streamedLoad(tab, server, plan(), countEvents(tab));
       if (shown !== NESTED || result.display !== NESTED || result.done !== 1 || result.error)
-        throw new Error(`${name}: ${shown} shown, ${result.display} bigpipe:display, ${result.done} done, ${result.error} errors`);
+        throw new Error(
+          `${name}: ${shown} shown, ${result.display} bigpipe:display, ${result.done} done, ${result.error} errors`,
+        );
     }
     for (let i = 0; i < runs; i++) {
       for (const name of i % 2 ? ['flat', 'nested'] : ['nested', 'flat']) {
@@ -104,17 +120,37 @@ export async function run({ quick, browser, runtime }) {
   const n = NESTED.toLocaleString('en-US');
   const head = [`${n} pagelets, main thread (median ms)`, 'script', 'total'];
   const rows = [
-    [`nested: payload i waits on a placeholder payload i+1 brings (a chain ${n} deep)`, ms(med('nested', 'script')), ms(med('nested', 'total'))],
+    [
+      `nested: payload i waits on a placeholder payload i+1 brings (a chain ${n} deep)`,
+      ms(med('nested', 'script')),
+      ms(med('nested', 'total')),
+    ],
     ['flat: the same payloads, every placeholder in the shell', ms(med('flat', 'script')), ms(med('flat', 'total'))],
-    [`**nested / flat**, median of ${runs} per-run ratios (goal ≤ ${GOAL_NESTED}×)`, ratio(perRun('script')), `**${ratio(nestedRatio)}** ${nestedRatio <= GOAL_NESTED ? '✓' : '✗'}`],
+    [
+      `**nested / flat**, median of ${runs} per-run ratios (goal ≤ ${GOAL_NESTED}×)`,
+      ratio(perRun('script')),
+      `**${ratio(nestedRatio)}** ${nestedRatio <= GOAL_NESTED ? '✓' : '✗'}`,
+    ],
   ];
-  const head2 = [`live page, ${UPDATES.toLocaleString('en-US')} updates of 1 KB`, 'after 1,000', `after ${UPDATES.toLocaleString('en-US')}`];
+  const head2 = [
+    `live page, ${UPDATES.toLocaleString('en-US')} updates of 1 KB`,
+    'after 1,000',
+    `after ${UPDATES.toLocaleString('en-US')}`,
+  ];
   const rows2 = [
     ['V8 heap (after `HeapProfiler.collectGarbage`)', mb(heap.at1k.js), mb(heap.at100k.js)],
     ["Blink's heap (DOM, after GC)", mb(heap.at1k.dom), mb(heap.at100k.dom)],
     ['DOM nodes', String(heap.at1k.nodes), String(heap.at100k.nodes)],
-    ['`<style>` / `<script>` elements', `${heap.styles[0]} / ${heap.scripts[0]}`, `${heap.styles[1]} / ${heap.scripts[1]}`],
-    [`**heap growth**, V8 + Blink + backing stores (goal ≤ ${GOAL_HEAP_MB} MB: flat)`, '', `**${mb(heap.growth)}** ${heap.growth <= GOAL_HEAP_MB * 2 ** 20 ? '✓' : '✗'}`],
+    [
+      '`<style>` / `<script>` elements',
+      `${heap.styles[0]} / ${heap.scripts[0]}`,
+      `${heap.styles[1]} / ${heap.scripts[1]}`,
+    ],
+    [
+      `**heap growth**, V8 + Blink + backing stores (goal ≤ ${GOAL_HEAP_MB} MB: flat)`,
+      '',
+      `**${mb(heap.growth)}** ${heap.growth <= GOAL_HEAP_MB * 2 ** 20 ? '✓' : '✗'}`,
+    ],
   ];
   const versions = versionLine(browser);
   const markdown = [
@@ -140,12 +176,28 @@ export async function run({ quick, browser, runtime }) {
   return {
     key: 'client_scale',
     title: '6. Client at scale: nested pagelets and a live page in Chromium',
-    result: { runs, pagelets: NESTED, versions, samples, nested_ratio: nestedRatio, nested_script_ratio: perRun('script'), live: heap },
+    result: {
+      runs,
+      pagelets: NESTED,
+      versions,
+      samples,
+      nested_ratio: nestedRatio,
+      nested_script_ratio: perRun('script'),
+      live: heap,
+    },
     markdown,
     text: [versions, textTable(head, plain(rows)), textTable(head2, plain(rows2))].join('\n'),
     goals: [
-      { name: `nested ${n} ≤ ${GOAL_NESTED}× flat ${n} (main thread)`, met: nestedRatio <= GOAL_NESTED, value: ratio(nestedRatio) },
-      { name: `live-page heap growth ≤ ${GOAL_HEAP_MB} MB (update 1,000 → ${UPDATES.toLocaleString('en-US')})`, met: heap.growth <= GOAL_HEAP_MB * 2 ** 20, value: mb(heap.growth) },
+      {
+        name: `nested ${n} ≤ ${GOAL_NESTED}× flat ${n} (main thread)`,
+        met: nestedRatio <= GOAL_NESTED,
+        value: ratio(nestedRatio),
+      },
+      {
+        name: `live-page heap growth ≤ ${GOAL_HEAP_MB} MB (update 1,000 → ${UPDATES.toLocaleString('en-US')})`,
+        met: heap.growth <= GOAL_HEAP_MB * 2 ** 20,
+        value: mb(heap.growth),
+      },
     ],
   };
 }

@@ -8,15 +8,19 @@ export const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'blink.user_ti
 // with no named work inside is 'other' (scheduling, IPC, the task's own bookkeeping).
 const KIND = {};
 for (const [kind, names] of Object.entries({
-  script: 'EvaluateScript FunctionCall TimerFire FireAnimationFrame FireIdleCallback EventDispatch RunMicrotasks V8.Execute ' +
+  script:
+    'EvaluateScript FunctionCall TimerFire FireAnimationFrame FireIdleCallback EventDispatch RunMicrotasks V8.Execute ' +
     'v8.compile v8.compileModule v8.evaluateModule v8.run v8.callFunction v8.produceCache v8.newInstance MinorGC MajorGC ' +
     'V8.GCScavenger V8.GCCompactor V8.GCFinalizeMC V8.GC_MC_BACKGROUND_MARKING BlinkGC.AtomicPauseMarkTransitiveClosure ' +
     'CppGC.AtomicPause CppGC.IncrementalMark XHRReadyStateChange TimerInstall RequestAnimationFrame',
-  style: 'UpdateLayoutTree RecalculateStyles ScheduleStyleRecalculation InvalidateLayout Layout ParseAuthorStyleSheet ' +
+  style:
+    'UpdateLayoutTree RecalculateStyles ScheduleStyleRecalculation InvalidateLayout Layout ParseAuthorStyleSheet ' +
     'HitTest UpdateLayerTree LayoutShift IntersectionObserverController::computeIntersections',
-  paint: 'PrePaint Paint PaintImage PaintSetup Layerize CompositeLayers Commit UpdateLayer Decode\u0020Image ImageDecodeTask',
+  paint:
+    'PrePaint Paint PaintImage PaintSetup Layerize CompositeLayers Commit UpdateLayer Decode\u0020Image ImageDecodeTask',
   parse: 'ParseHTML',
-})) for (const name of names.split(' ')) KIND[name] = kind;
+}))
+  for (const name of names.split(' ')) KIND[name] = kind;
 export const KINDS = ['script', 'style', 'paint', 'parse', 'other'];
 
 /**
@@ -29,18 +33,37 @@ export function mainThreadTime(trace, mark = 'release') {
   const { traceEvents: events } = JSON.parse(String(trace));
   const at = events.find((e) => e.name === mark && e.cat.includes('blink.user_timing'));
   if (!at) throw new Error(`the trace holds no performance.mark("${mark}")`);
-  const threadName = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === at.pid && e.tid === at.tid)?.args.name;
-  if (threadName !== 'CrRendererMain') throw new Error(`mark "${mark}" ran on ${threadName}, not the renderer's main thread`);
+  const threadName = events.find(
+    (e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === at.pid && e.tid === at.tid,
+  )?.args.name;
+  if (threadName !== 'CrRendererMain')
+    throw new Error(`mark "${mark}" ran on ${threadName}, not the renderer's main thread`);
   // The thread's timed events as [start, end, threadStart, threadEnd, name]: complete events, and begin/end pairs.
   const spans = [];
   const open = [];
   for (const e of events) {
     if (e.pid !== at.pid || e.tid !== at.tid) continue;
-    if (e.ph === 'X' && e.dur !== undefined) spans.push({ ts: e.ts, end: e.ts + e.dur, tts: e.tts, tend: e.tts + (e.tdur ?? 0), name: e.name, timed: e.tdur !== undefined });
+    if (e.ph === 'X' && e.dur !== undefined)
+      spans.push({
+        ts: e.ts,
+        end: e.ts + e.dur,
+        tts: e.tts,
+        tend: e.tts + (e.tdur ?? 0),
+        name: e.name,
+        timed: e.tdur !== undefined,
+      });
     else if (e.ph === 'B') open.push(e);
     else if (e.ph === 'E') {
       const b = open.pop();
-      if (b) spans.push({ ts: b.ts, end: e.ts, tts: b.tts, tend: e.tts, name: b.name, timed: b.tts !== undefined && e.tts !== undefined });
+      if (b)
+        spans.push({
+          ts: b.ts,
+          end: e.ts,
+          tts: b.tts,
+          tend: e.tts,
+          name: b.name,
+          timed: b.tts !== undefined && e.tts !== undefined,
+        });
     }
   }
   spans.sort((a, b) => a.ts - b.ts || b.end - a.end);
@@ -108,7 +131,14 @@ export function selfTimes(profile, url, pageUrl, interval = 50) {
       for (const t of ticks) lines[t.line] = (lines[t.line] ?? 0) + (ms * t.ticks) / all;
       if (!all) lines[callFrame.lineNumber + 1] = (lines[callFrame.lineNumber + 1] ?? 0) + ms;
     } else {
-      const group = callFrame.url === pageUrl ? '(payload scripts)' : callFrame.url ? `(other script: ${callFrame.url})` : callFrame.functionName ? `(${callFrame.functionName.replace(/^\(|\)$/g, '')})` : '(native)';
+      const group =
+        callFrame.url === pageUrl
+          ? '(payload scripts)'
+          : callFrame.url
+            ? `(other script: ${callFrame.url})`
+            : callFrame.functionName
+              ? `(${callFrame.functionName.replace(/^\(|\)$/g, '')})`
+              : '(native)';
       groups[group] = (groups[group] ?? 0) + ms;
     }
   }

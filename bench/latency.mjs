@@ -4,7 +4,8 @@ import { median, ms, ratio, startChild, table, textTable } from './lib.mjs';
 
 const GOAL_LAG_MS = 16;
 // pickMode() (isbot) sends HeadlessChrome the no-JS page: load the demo as a regular Chrome would.
-export const CHROME_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+export const CHROME_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 // The demo's default backend latencies (header 30 ms … recs 1,400 ms); stylesheets and scripts served at once
 // from loopback, so between a pagelet's arrival and its display there is only the runtime and a loopback fetch.
 const QUERY = '?css=0&js=0';
@@ -23,7 +24,10 @@ async function load(browser, origin, path) {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(origin + path + QUERY, { waitUntil: 'commit' });
     // Timeline: the demo's probe (demo/public/timeline.js), a global of the page
-    await page.waitForFunction(() => /** @type {any} */ (window).Timeline?.complete, null, { timeout: 30_000, polling: 50 });
+    await page.waitForFunction(() => /** @type {any} */ (window).Timeline?.complete, null, {
+      timeout: 30_000,
+      polling: 50,
+    });
     const timeline = await page.evaluate(() => ({
       mode: /** @type {any} */ (window).Timeline.mode,
       pagelets: /** @type {any} */ (window).Timeline.pagelets,
@@ -57,10 +61,15 @@ export async function run({ quick, browser }) {
       const t = await load(browser, origin, path);
       const expected = mode === 'pipeline' ? 'pipeline' : 'traditional';
       if (t.mode !== expected) throw new Error(`${path}: served in ${t.mode} mode, expected ${expected}`);
-      const missing = Object.entries(t.pagelets).filter(([, p]) => p.display === undefined).map(([id]) => id);
-      if (missing.length || Object.keys(t.pagelets).length !== PAGELETS) throw new Error(`${mode}: pagelets not displayed: ${missing.join(', ')}`);
-      for (const text of FALLBACKS) if (!t.text.includes(text)) throw new Error(`${mode}: fallback "${text}" not on the page`);
-      if (t.errors.length || t.pageErrors.length) throw new Error(`${mode}: ${JSON.stringify([...t.errors, ...t.pageErrors])}`);
+      const missing = Object.entries(t.pagelets)
+        .filter(([, p]) => p.display === undefined)
+        .map(([id]) => id);
+      if (missing.length || Object.keys(t.pagelets).length !== PAGELETS)
+        throw new Error(`${mode}: pagelets not displayed: ${missing.join(', ')}`);
+      for (const text of FALLBACKS)
+        if (!t.text.includes(text)) throw new Error(`${mode}: fallback "${text}" not on the page`);
+      if (t.errors.length || t.pageErrors.length)
+        throw new Error(`${mode}: ${JSON.stringify([...t.errors, ...t.pageErrors])}`);
     }
 
     const samples = { pipeline: [], traditional: [] };
@@ -69,7 +78,8 @@ export async function run({ quick, browser }) {
       for (const [mode, path] of round % 2 ? [...MODES].reverse() : MODES) {
         const t = await load(browser, origin, path);
         samples[mode].push(summarize(t));
-        if (mode === 'pipeline') for (const [id, p] of Object.entries(t.pagelets)) (lags[id] ||= []).push(p.display - p.arrive);
+        if (mode === 'pipeline')
+          for (const [id, p] of Object.entries(t.pagelets)) (lags[id] ||= []).push(p.display - p.arrive);
       }
     }
 
@@ -81,14 +91,23 @@ export async function run({ quick, browser }) {
       ['JS done (`bigpipe:done`; traditional: last pagelet script ran)', 'done'],
     ];
     const head1 = ['from navigation start (median)', 'BigPipe', 'traditional', 'traditional ÷ BigPipe'];
-    const rows1 = metrics.map(([label, key]) => [label, ms(med('pipeline', key)), ms(med('traditional', key)), ratio(med('traditional', key) / med('pipeline', key))]);
+    const rows1 = metrics.map(([label, key]) => [
+      label,
+      ms(med('pipeline', key)),
+      ms(med('traditional', key)),
+      ratio(med('traditional', key) / med('pipeline', key)),
+    ]);
 
     const allLags = Object.values(lags).flat();
     const lagMedian = median(allLags);
     const met = lagMedian <= GOAL_LAG_MS;
     const head2 = ['BigPipe pagelet', 'display − arrive (median)', 'max'];
     const rows2 = Object.entries(lags).map(([id, values]) => [id, ms(median(values)), ms(Math.max(...values))]);
-    rows2.push([`**all pagelets** (goal ≤ ${GOAL_LAG_MS} ms, physical limit 0)`, `**${ms(lagMedian)}** ${met ? '✓' : '✗'}`, ms(Math.max(...allLags))]);
+    rows2.push([
+      `**all pagelets** (goal ≤ ${GOAL_LAG_MS} ms, physical limit 0)`,
+      `**${ms(lagMedian)}** ${met ? '✓' : '✗'}`,
+      ms(Math.max(...allLags)),
+    ]);
 
     const verdict = met
       ? `Goal met: a pagelet is displayed a median ${ms(lagMedian)} after its chunk arrived.`
@@ -113,14 +132,18 @@ export async function run({ quick, browser }) {
       result: {
         rounds,
         query: QUERY,
-        median_ms: Object.fromEntries(MODES.map(([mode]) => [mode, Object.fromEntries(metrics.map(([, key]) => [key, med(mode, key)]))])),
+        median_ms: Object.fromEntries(
+          MODES.map(([mode]) => [mode, Object.fromEntries(metrics.map(([, key]) => [key, med(mode, key)]))]),
+        ),
         samples,
         display_lag_ms: { median: lagMedian, per_pagelet: lags },
         goal_ms: GOAL_LAG_MS,
         met,
       },
       markdown,
-      text: [textTable(head1, strip(rows1)), '', textTable(head2, strip(rows2)), verdict.replace(/\*\*/g, '')].join('\n'),
+      text: [textTable(head1, strip(rows1)), '', textTable(head2, strip(rows2)), verdict.replace(/\*\*/g, '')].join(
+        '\n',
+      ),
       goals: [{ name: `display lag ≤ ${GOAL_LAG_MS} ms median`, met, value: ms(lagMedian) }],
     };
   } finally {

@@ -14,7 +14,8 @@ export const median = (values) => {
 };
 
 /** Rounds for display: ms with one decimal under 100, integers above. */
-export const ms = (v) => (Number.isFinite(v) ? (Math.abs(v) < 100 ? v.toFixed(1) : Math.round(v).toString()) + ' ms' : '–');
+export const ms = (v) =>
+  Number.isFinite(v) ? (Math.abs(v) < 100 ? v.toFixed(1) : Math.round(v).toString()) + ' ms' : '–';
 export const bytes = (v) => v.toLocaleString('en-US') + ' B';
 export const ratio = (v) => (Number.isFinite(v) ? v.toFixed(2) + '×' : '–');
 export const int = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–');

@@ -47,7 +47,8 @@ async function measure(variant, n) {
     const before = await server.ask('memory');
     if (!before.gc) throw new Error('the server was started without --expose-gc');
     // Opened in batches of 100 so the accept queue never overflows.
-    for (let i = 0; i < n; i += 100) streams.push(...(await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => openStream(server.port)))));
+    for (let i = 0; i < n; i += 100)
+      streams.push(...(await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => openStream(server.port)))));
     const open = await server.ask('open');
     if (open !== n) throw new Error(`${variant}: ${open} responses open on the server, expected ${n}`);
     const after = await server.ask('memory');
@@ -68,9 +69,15 @@ export async function run({ quick }) {
   const n = quick ? 200 : 1000;
   const rounds = quick ? 2 : 3;
   const samples = Object.fromEntries(VARIANTS.map(([name]) => [name, []]));
-  for (let round = 0; round < rounds; round++) for (const [name] of VARIANTS) samples[name].push(await measure(name, n));
+  for (let round = 0; round < rounds; round++)
+    for (const [name] of VARIANTS) samples[name].push(await measure(name, n));
   const m = Object.fromEntries(
-    VARIANTS.map(([name]) => [name, Object.fromEntries(['heap', 'rss', 'external', 'abortController'].map((k) => [k, median(samples[name].map((s) => s[k]))]))]),
+    VARIANTS.map(([name]) => [
+      name,
+      Object.fromEntries(
+        ['heap', 'rss', 'external', 'abortController'].map((k) => [k, median(samples[name].map((s) => s[k]))]),
+      ),
+    ]),
   );
   const kb = (b) => (b / 1024).toFixed(1) + ' KB';
   const own = m.bigpipe.heap - m.bare.heap;
@@ -102,9 +109,13 @@ export async function run({ quick }) {
     title: '3b. Memory per open stream',
     result: { connections: n, rounds, bytes_per_stream: m, samples, goal_kb: GOAL_KB, met },
     markdown,
-    text: textTable(head, rows.map((r) => r.map((c) => c.replace(/\*\*|`/g, '')))) + '\n' + verdict.replace(/\*\*/g, ''),
+    text:
+      textTable(
+        head,
+        rows.map((r) => r.map((c) => c.replace(/\*\*|`/g, ''))),
+      ) +
+      '\n' +
+      verdict.replace(/\*\*/g, ''),
     goals: [{ name: `memory ≤ ${GOAL_KB} KB per open stream`, met, value: kb(m.bigpipe.heap) }],
   };
 }
-
-

@@ -13,11 +13,19 @@ import { CHROMIUM, CHROMIUM_ARGS, machine, table } from './lib.mjs';
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).join('\n'));
+  console.log(
+    readFileSync(new URL(import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('//'))
+      .join('\n'),
+  );
   process.exit(0);
 }
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 /** @type {[name: string, file: string, needsBrowser: boolean][]} */
 const BENCHES = [
   // Run order: the browser benchmarks last, so no idle browser shares the CPU with the servers.
@@ -30,7 +38,8 @@ const BENCHES = [
   ['display', './client-display.mjs', true],
   ['scale', './client-scale.mjs', true],
 ];
-for (const name of only ?? []) if (!BENCHES.some(([n]) => n === name)) throw new Error(`--only: unknown benchmark ${name}`);
+for (const name of only ?? [])
+  if (!BENCHES.some(([n]) => n === name)) throw new Error(`--only: unknown benchmark ${name}`);
 for (const file of ['dist/bigpipe.min.js', 'dist/server.js'])
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
 
@@ -67,7 +76,9 @@ let browser;
 let browserVersion = 'no browser';
 const sections = [];
 console.log(`bigpipe-js ${version} benchmarks${quick ? ' (quick)' : ''}`);
-console.log(`machine: ${host.cpu}, ${host.cores} cores, ${host.memory_gb} GB RAM, ${host.os}; Node ${host.node}; load average ${host.load.join(' ')}`);
+console.log(
+  `machine: ${host.cpu}, ${host.cores} cores, ${host.memory_gb} GB RAM, ${host.os}; Node ${host.node}; load average ${host.load.join(' ')}`,
+);
 try {
   for (const [name, file, needsBrowser] of BENCHES) {
     if (only && !only.includes(name)) continue;
@@ -87,7 +98,16 @@ try {
 }
 
 // The README copies its figures from this file: it names the machine, the command and every method.
-const order = ['size', 'bundle_size', 'latency', 'throughput', 'memory', 'client_cpu', 'client_display', 'client_scale'];
+const order = [
+  'size',
+  'bundle_size',
+  'latency',
+  'throughput',
+  'memory',
+  'client_cpu',
+  'client_display',
+  'client_scale',
+];
 sections.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
 const goals = sections.flatMap((s) => s.goals);
 const seconds = Math.round((Date.now() - started) / 1000);
@@ -109,7 +129,11 @@ variants run interleaved in the same run. Loopback (127.0.0.1) only.
 
 ## Goals
 
-${table(['goal', 'result', 'met'], goals.map((g) => [g.name, g.value, g.met ? '✓ yes' : '✗ **no**']), 'lrl')}
+${table(
+  ['goal', 'result', 'met'],
+  goals.map((g) => [g.name, g.value, g.met ? '✓ yes' : '✗ **no**']),
+  'lrl',
+)}
 
 ${sections.map((s) => `## ${s.title}\n\n${s.markdown}\n`).join('\n')}`;
 
@@ -130,7 +154,10 @@ const json = {
   results: Object.fromEntries(sections.map((s) => [s.key, s.result])),
 };
 // Written whole or not at all (*.tmp is git-ignored).
-for (const [file, text] of [[`${base}.json`, JSON.stringify(json, null, 2) + '\n'], [`${base}.md`, markdown]]) {
+for (const [file, text] of [
+  [`${base}.json`, JSON.stringify(json, null, 2) + '\n'],
+  [`${base}.md`, markdown],
+]) {
   writeFileSync(file + '.tmp', text);
   renameSync(file + '.tmp', file);
 }

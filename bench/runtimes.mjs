@@ -74,7 +74,8 @@ const script = (runtime) => {
 };
 
 const RUNTIMES = {
-  node: () => startProcess(process.execPath, ['bench/servers/node-floor.mjs'], { env: { NODE_ENV: 'production' }, name: 'node' }),
+  node: () =>
+    startProcess(process.execPath, ['bench/servers/node-floor.mjs'], { env: { NODE_ENV: 'production' }, name: 'node' }),
   deno: () => script('deno'),
   bun: () => script('bun'),
   workerd: startWorkerd,
@@ -82,15 +83,21 @@ const RUNTIMES = {
 
 const cannon = (url, duration) =>
   new Promise((resolve, reject) =>
-    autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration }, (error, result) => (error ? reject(error) : resolve(result))),
+    autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
   );
 
 const servers = {};
 try {
   const info = machine();
   const names = versions();
-  console.log(`machine: ${info.cpu}, ${info.cores} cores, ${info.memory_gb} GB, ${info.os}, load ${info.load.join(' ')}`);
-  console.log(`runtimes: ${Object.values(names).join(', ')}; autocannon ${CONNECTIONS} connections, ${ROUNDS} round(s) × ${DURATION} s per server and variant`);
+  console.log(
+    `machine: ${info.cpu}, ${info.cores} cores, ${info.memory_gb} GB, ${info.os}, load ${info.load.join(' ')}`,
+  );
+  console.log(
+    `runtimes: ${Object.values(names).join(', ')}; autocannon ${CONNECTIONS} connections, ${ROUNDS} round(s) × ${DURATION} s per server and variant`,
+  );
   for (const [name, start] of Object.entries(RUNTIMES)) servers[name] = await start();
 
   // Check before timing: every runtime sends the same bytes both ways, all ten pagelets and the end of the document.
@@ -107,18 +114,25 @@ try {
       if (!body.equals(reference)) throw new Error(`${name} /${variant} differs from node /floor`);
     }
 
-  for (const server of Object.values(servers)) for (const variant of VARIANTS) await cannon(`${server.url}${variant}`, WARMUP);
+  for (const server of Object.values(servers))
+    for (const variant of VARIANTS) await cannon(`${server.url}${variant}`, WARMUP);
   const samples = {};
   for (let round = 0; round < ROUNDS; round++)
+    // The variants take turns going first, so drift on a shared machine hits them all.
     for (const [name, server] of Object.entries(servers))
-      // The variants take turns going first, so drift on a shared machine hits them all.
       for (const variant of VARIANTS.map((_, k) => VARIANTS[(k + round) % VARIANTS.length])) {
         const before = cpuSeconds(server.pid);
         const result = await cannon(`${server.url}${variant}`, DURATION);
         const cpu = cpuSeconds(server.pid) - before;
         if (result.errors || result.timeouts || result.non2xx)
-          throw new Error(`${name} /${variant}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
-        (samples[`${name} ${variant}`] ??= []).push({ rps: result.requests.total / DURATION, perCpu: result.requests.total / cpu, cpu: cpu / DURATION });
+          throw new Error(
+            `${name} /${variant}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
+          );
+        (samples[`${name} ${variant}`] ??= []).push({
+          rps: result.requests.total / DURATION,
+          perCpu: result.requests.total / cpu,
+          cpu: cpu / DURATION,
+        });
       }
 
   const rows = [];
@@ -127,11 +141,20 @@ try {
     const m = Object.fromEntries(
       VARIANTS.map((variant) => {
         const s = samples[`${name} ${variant}`];
-        return [variant, { rps: median(s.map((x) => x.rps)), perCpu: median(s.map((x) => x.perCpu)), cpu: median(s.map((x) => x.cpu)) }];
+        return [
+          variant,
+          {
+            rps: median(s.map((x) => x.rps)),
+            perCpu: median(s.map((x) => x.perCpu)),
+            cpu: median(s.map((x) => x.cpu)),
+          },
+        ];
       }),
     );
     const vsFloor = m.bigpipe.perCpu / m.floor.perCpu;
-    verdicts.push(`${name}: ${ratio(vsFloor)} of its floor by server CPU, ${ratio(m.bigpipe.rps / m.floor.rps)} by req/s: goal ≥ ${GOAL}× ${vsFloor >= GOAL ? 'met' : 'NOT met'}`);
+    verdicts.push(
+      `${name}: ${ratio(vsFloor)} of its floor by server CPU, ${ratio(m.bigpipe.rps / m.floor.rps)} by req/s: goal ≥ ${GOAL}× ${vsFloor >= GOAL ? 'met' : 'NOT met'}`,
+    );
     for (const variant of VARIANTS)
       rows.push([
         `${name}, ${LABELS[variant]}`,
@@ -142,7 +165,9 @@ try {
       ]);
   }
   console.log();
-  console.log(textTable(['server', 'req per server CPU-second', 'req/s measured', 'server CPU used', 'vs floor (by CPU)'], rows));
+  console.log(
+    textTable(['server', 'req per server CPU-second', 'req/s measured', 'server CPU used', 'vs floor (by CPU)'], rows),
+  );
   console.log();
   verdicts.forEach((v) => console.log(v));
   const serializing = serializeMicros();

@@ -38,7 +38,8 @@ export async function run({ runtime = undefined } = {}) {
   const { window } = new JSDOM('<!DOCTYPE html><div id="a"></div>', { runScripts: 'outside-only' });
   window.eval(source.toString('utf8'));
   window.BigPipe.onPageletArrive({ target: 'a', html: '<b>ok</b>' });
-  if (window.document.getElementById('a').innerHTML !== '<b>ok</b>') throw new Error(`${FILE} did not display a payload`);
+  if (window.document.getElementById('a').innerHTML !== '<b>ok</b>')
+    throw new Error(`${FILE} did not display a payload`);
   window.close();
   if (/<\/script|<!--/i.test(source.toString('utf8'))) throw new Error(`${FILE} cannot be inlined in <script>`);
 
@@ -53,14 +54,20 @@ export async function run({ runtime = undefined } = {}) {
   const limit = budget ? Number(/^(\d+)\s*B$/.exec(budget)?.[1]) : NaN;
   const rows = [
     [`**bigpipe-js** \`${FILE}\` (measured)`, bytes(ours.min), bytes(ours.gzip), bytes(ours.brotli), 'this run'],
-    ...ALTERNATIVES.map((a) => [a.name + ' (given)', '–', '~' + bytes(a.gzip), a.brotli ? '~' + bytes(a.brotli) : '–', a.source]),
+    ...ALTERNATIVES.map((a) => [
+      a.name + ' (given)',
+      '–',
+      '~' + bytes(a.gzip),
+      a.brotli ? '~' + bytes(a.brotli) : '–',
+      a.source,
+    ]),
   ];
   const head = ['runtime', 'minified', 'gzip -9', 'brotli q11', 'source'];
   const markdown = [
     table(head, rows, 'lrrrl'),
     '',
     'Our row is measured in this run (zlib gzip level 9, brotli quality 11). The other rows are the figures given in ' +
-      'our issue tracker, **not re-measured here**; we do not vendor their code. React\'s figure is for the ' +
+      "our issue tracker, **not re-measured here**; we do not vendor their code. React's figure is for the " +
       'instructions React DOM inlines into a streamed page once boundaries carry stylesheets (source files named in the row).',
   ].join('\n');
   const text = textTable(
@@ -68,7 +75,13 @@ export async function run({ runtime = undefined } = {}) {
     rows.map((r) => r.slice(0, 4).map((c) => c.replace(/\*\*|`/g, ''))),
   );
   const goals = Number.isFinite(limit)
-    ? [{ name: `runtime ≤ ${bytes(limit)} brotli (budget in .size-limit.json)`, met: ours.brotli <= limit, value: bytes(ours.brotli) }]
+    ? [
+        {
+          name: `runtime ≤ ${bytes(limit)} brotli (budget in .size-limit.json)`,
+          met: ours.brotli <= limit,
+          value: bytes(ours.brotli),
+        },
+      ]
     : [];
   const verdict = goals.length
     ? goals[0].met

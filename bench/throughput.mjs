@@ -9,7 +9,10 @@ const VARIANTS = [
   ['bigpipe', '(a) bigpipe-js `renderToNodeResponse`'],
   ['handwritten', '(b) hand-written `res.write` loop, same bytes'],
   ['react', '(c) React 19 `renderToPipeableStream`, 10 `<Suspense>`, pagelets as elements'],
-  ['handwritten-flush', "(b′) diagnostic: (b) + `res.flushHeaders()` before the shell (headers in a packet of their own)"],
+  [
+    'handwritten-flush',
+    '(b′) diagnostic: (b) + `res.flushHeaders()` before the shell (headers in a packet of their own)',
+  ],
   ['react-html', "(c′) diagnostic: (c) with each pagelet's HTML string via `dangerouslySetInnerHTML`"],
 ];
 const GOAL_VS_HANDWRITTEN = 0.8;
@@ -18,7 +21,9 @@ const CONNECTIONS = 10;
 
 const cannon = (url, duration) =>
   new Promise((resolve, reject) =>
-    autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration }, (error, result) => (error ? reject(error) : resolve(result))),
+    autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
   );
 
 export async function run({ quick }) {
@@ -51,7 +56,9 @@ export async function run({ quick }) {
       const b = responses.handwritten.body;
       let at = 0;
       while (a[at] === b[at]) at++;
-      throw new Error(`bigpipe and hand-written responses differ at byte ${at}: ${JSON.stringify(a.subarray(at, at + 60).toString())} vs ${JSON.stringify(b.subarray(at, at + 60).toString())}`);
+      throw new Error(
+        `bigpipe and hand-written responses differ at byte ${at}: ${JSON.stringify(a.subarray(at, at + 60).toString())} vs ${JSON.stringify(b.subarray(at, at + 60).toString())}`,
+      );
     }
 
     const samples = Object.fromEntries(VARIANTS.map(([name]) => [name, []]));
@@ -67,7 +74,8 @@ export async function run({ quick }) {
         const before = await servers[name].ask('cpu');
         const result = await cannon(url(name), duration);
         const after = await servers[name].ask('cpu');
-        if (result.errors || result.timeouts || result.non2xx) throw new Error(`${name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
+        if (result.errors || result.timeouts || result.non2xx)
+          throw new Error(`${name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
         samples[name].push(result.requests.total / duration);
         cpu[name].push((after.user + after.system - before.user - before.system) / result.requests.total);
         latency[name].push(result.latency.average);
@@ -85,9 +93,22 @@ export async function run({ quick }) {
     const vsReact = byCpu('react');
     const metA = vsHandwritten >= GOAL_VS_HANDWRITTEN;
     const metC = vsReact >= GOAL_VS_REACT;
-    const head = ['server (10 pagelets, all resolved at once)', 'server CPU / req', 'req per server CPU-second', 'req/s measured', 'mean latency', 'bytes/response', '(a) vs this, by CPU', '(a) vs this, by req/s'];
+    const head = [
+      'server (10 pagelets, all resolved at once)',
+      'server CPU / req',
+      'req per server CPU-second',
+      'req/s measured',
+      'mean latency',
+      'bytes/response',
+      '(a) vs this, by CPU',
+      '(a) vs this, by req/s',
+    ];
     const goalCell = (name) =>
-      name === 'handwritten' ? ` ${metA ? '✓' : '✗'} goal ≥ ${GOAL_VS_HANDWRITTEN}×` : name === 'react' ? ` ${metC ? '✓' : '✗'} goal ≥ ${GOAL_VS_REACT}×` : '';
+      name === 'handwritten'
+        ? ` ${metA ? '✓' : '✗'} goal ≥ ${GOAL_VS_HANDWRITTEN}×`
+        : name === 'react'
+          ? ` ${metC ? '✓' : '✗'} goal ≥ ${GOAL_VS_REACT}×`
+          : '';
     const cell = (name, value) => (name === 'bigpipe' ? '–' : goalCell(name) ? `**${ratio(value)}**` : ratio(value));
     const rows = VARIANTS.map(([name, label]) => [
       label,
@@ -124,7 +145,10 @@ export async function run({ quick }) {
             : `So the gap is bigpipe-js's own overhead (see (a) vs (b) above); `) +
           `against React given the HTML strings (c′) the ratio is ${ratio(byCpu('react-html'))}.`,
       );
-    } else verdicts.push(`Goal (a) ≥ ${GOAL_VS_REACT}× (c) met (${ratio(vsReact)}; against (c′) ${ratio(byCpu('react-html'))}).`);
+    } else
+      verdicts.push(
+        `Goal (a) ≥ ${GOAL_VS_REACT}× (c) met (${ratio(vsReact)}; against (c′) ${ratio(byCpu('react-html'))}).`,
+      );
     const note =
       `autocannon ${CONNECTIONS} connections, pipelining 1, ${rounds} rounds × ${duration} s per server (after a ${warmup} s warm-up), ` +
       `rounds interleaved, medians. Server CPU / req is the server process's user + system CPU time during a run ` +
@@ -139,11 +163,30 @@ export async function run({ quick }) {
       `loaded), the equivalent of a payload's css_links.`;
     // A stale runtime copy is reported once, at the top of the results (run.mjs).
     const markdown = [table(head, rows, 'lrrrrrlr'), '', note, '', ...verdicts].join('\n');
-    const text = [textTable(head, rows.map((r) => r.map((c) => c.replace(/\*\*|`/g, '')))), ...verdicts.map((v) => v.replace(/\*\*/g, ''))].join('\n');
+    const text = [
+      textTable(
+        head,
+        rows.map((r) => r.map((c) => c.replace(/\*\*|`/g, ''))),
+      ),
+      ...verdicts.map((v) => v.replace(/\*\*/g, '')),
+    ].join('\n');
     return {
       key: 'throughput',
       title: '3a. Server throughput (autocannon, loopback)',
-      result: { rounds, duration_s: duration, connections: CONNECTIONS, req_per_s: m, samples, cpu_us_per_request: us, cpu_samples: cpu, mean_latency_ms: latency, bytes: Object.fromEntries(Object.entries(responses).map(([k, r]) => [k, r.body.length])), ratio_vs_handwritten: vsHandwritten, ratio_vs_react: vsReact, warnings: [...warnings] },
+      result: {
+        rounds,
+        duration_s: duration,
+        connections: CONNECTIONS,
+        req_per_s: m,
+        samples,
+        cpu_us_per_request: us,
+        cpu_samples: cpu,
+        mean_latency_ms: latency,
+        bytes: Object.fromEntries(Object.entries(responses).map(([k, r]) => [k, r.body.length])),
+        ratio_vs_handwritten: vsHandwritten,
+        ratio_vs_react: vsReact,
+        warnings: [...warnings],
+      },
       markdown,
       text,
       goals: [

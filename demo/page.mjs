@@ -33,7 +33,8 @@ export function readLatencies(searchParams) {
 /** Only the latencies that differ from the defaults, as a query string ('' or '?a=1&b=2'). */
 export function latencyQuery(latencies, extra = {}) {
   const query = new URLSearchParams(extra);
-  for (const [name, [fallback]] of Object.entries(LATENCIES)) if (latencies[name] !== fallback) query.set(name, latencies[name]);
+  for (const [name, [fallback]] of Object.entries(LATENCIES))
+    if (latencies[name] !== fallback) query.set(name, latencies[name]);
   const text = query.toString();
   return text && '?' + text;
 }
@@ -45,7 +46,17 @@ const backend = (ms, signal) =>
     signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
   });
 
-const PEOPLE = ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov', 'Donald Knuth', 'Margaret Hamilton', 'Ken Thompson', 'Radia Perlman'];
+const PEOPLE = [
+  'Ada Lovelace',
+  'Alan Turing',
+  'Grace Hopper',
+  'Edsger Dijkstra',
+  'Barbara Liskov',
+  'Donald Knuth',
+  'Margaret Hamilton',
+  'Ken Thompson',
+  'Radia Perlman',
+];
 const POSTS = [
   'Shipped the new onboarding flow today. Time to first paint went from 2.1 s to 380 ms.',
   'Reminder: the slowest query on a page should never decide when the rest of it shows up.',
@@ -57,7 +68,11 @@ const POSTS = [
   'Coffee machine on floor 3 is fixed. You are welcome.',
   'Looking for recommendations: a good book on distributed systems for beginners?',
 ];
-const initials = (name) => name.split(' ').map((w) => w[0]).join('');
+const initials = (name) =>
+  name
+    .split(' ')
+    .map((w) => w[0])
+    .join('');
 
 const post = (i) =>
   `<article class="post"><header><span class="avatar">${initials(PEOPLE[i])}</span><b>${PEOPLE[i]}</b>` +
@@ -83,7 +98,12 @@ export function demoPage({ latencies: l, asset, bar = '' }) {
         // Only the first chunk brings the stylesheet and the script: the like buttons are delegated from #feed.
         yield n
           ? { html }
-          : { html, css_links: [asset('feed.css')], js_links: [ui, asset('feed.js')], js: `Feed.init(document.getElementById('feed'));Timeline.mark('feed')` };
+          : {
+              html,
+              css_links: [asset('feed.css')],
+              js_links: [ui, asset('feed.js')],
+              js: `Feed.init(document.getElementById('feed'));Timeline.mark('feed')`,
+            };
       }
     },
   };
@@ -125,7 +145,12 @@ export function demoPage({ latencies: l, asset, bar = '' }) {
         return {
           html:
             '<section class="widget"><h2>Trending</h2><ol class="topics">' +
-            topics.map((t, i) => `<li${i > 3 ? ' class="more"' : ''}><a href="#">${t}</a> <small>${((9 - i) * 1.3).toFixed(1)}k posts</small></li>`).join('') +
+            topics
+              .map(
+                (t, i) =>
+                  `<li${i > 3 ? ' class="more"' : ''}><a href="#">${t}</a> <small>${((9 - i) * 1.3).toFixed(1)}k posts</small></li>`,
+              )
+              .join('') +
             '</ol><button type="button" class="link toggle">Show more</button></section>',
           css_links: [widgets],
           js_links: [ui],
@@ -140,7 +165,10 @@ export function demoPage({ latencies: l, asset, bar = '' }) {
         throw new Error('birthday service answered 503');
       },
       // Sent instead when render throws or times out: the page stays whole.
-      fallback: { html: '<section class="widget muted"><h2>Birthdays</h2><p>Birthdays are unavailable right now.</p></section>', css_links: [widgets] },
+      fallback: {
+        html: '<section class="widget muted"><h2>Birthdays</h2><p>Birthdays are unavailable right now.</p></section>',
+        css_links: [widgets],
+      },
     },
     {
       id: 'weather',
@@ -152,7 +180,10 @@ export function demoPage({ latencies: l, asset, bar = '' }) {
           css_links: [widgets],
         };
       },
-      fallback: { html: '<section class="widget muted"><h2>Weather</h2><p>The weather service is taking too long.</p></section>', css_links: [widgets] },
+      fallback: {
+        html: '<section class="widget muted"><h2>Weather</h2><p>The weather service is taking too long.</p></section>',
+        css_links: [widgets],
+      },
     },
     {
       id: 'recs',
@@ -161,7 +192,12 @@ export function demoPage({ latencies: l, asset, bar = '' }) {
         return {
           html:
             '<section class="widget"><h2>People you may know</h2><ul class="recs">' +
-            PEOPLE.slice(4, 8).map((name) => `<li><span class="avatar">${initials(name)}</span><span>${name}<small>12 mutual friends</small></span><button type="button" class="add">Add</button><button type="button" class="dismiss" aria-label="Dismiss">×</button></li>`).join('') +
+            PEOPLE.slice(4, 8)
+              .map(
+                (name) =>
+                  `<li><span class="avatar">${initials(name)}</span><span>${name}<small>12 mutual friends</small></span><button type="button" class="add">Add</button><button type="button" class="dismiss" aria-label="Dismiss">×</button></li>`,
+              )
+              .join('') +
             '</ul></section>',
           css_links: [widgets, asset('recs.css')],
           js_links: [ui, asset('recs.js')],

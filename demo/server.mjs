@@ -32,7 +32,8 @@ function bar(current, path, latencies) {
     inline: '/' + latencyQuery(latencies, { bigpipe: 'inline' }),
     compare: '/compare' + query,
   };
-  const link = (mode, label) => `<a href="${escapeText(links[mode])}"${mode === current ? ' aria-current="page"' : ''}>${label}</a>`;
+  const link = (mode, label) =>
+    `<a href="${escapeText(links[mode])}"${mode === current ? ' aria-current="page"' : ''}>${label}</a>`;
   const inputs = Object.entries(LATENCIES)
     .map(
       ([name, [fallback, what]]) =>
@@ -56,20 +57,27 @@ async function sendPage(req, res, url, mode) {
     const delay = latencies[name.endsWith('.css') ? 'css' : 'js'];
     return `/static/${name}?v=${version}` + (delay ? `&delay=${delay}` : '');
   };
-  const page = demoPage({ latencies, asset, bar: url.searchParams.has('embed') ? '' : bar(mode, url.pathname, latencies) });
+  const page = demoPage({
+    latencies,
+    asset,
+    bar: url.searchParams.has('embed') ? '' : bar(mode, url.pathname, latencies),
+  });
   const ids = page.pagelets.map((p) => p.id).join(' ');
   page.head =
     `<title>${MODES[mode]} · bigpipe-js demo</title><style>${FILES.get('site.css')}</style>` +
     `<script data-mode="${mode}" data-pagelets="${escapeText(ids)}">${FILES.get('timeline.js')}</script>` +
     (mode === 'pipeline' ? noscriptRedirect(req.url) : '');
-  const onError = (error, id) => verbose && console.log(`  ${url.pathname}: pagelet ${id} shows its fallback (${error.message})`);
+  const onError = (error, id) =>
+    verbose && console.log(`  ${url.pathname}: pagelet ${id} shows its fallback (${error.message})`);
 
   if (mode !== 'traditional') return renderToNodeResponse(page, res, { mode, onError });
 
   // Traditional: the same page in document order (inline mode), buffered until the slowest pagelet is done.
   const cancel = new AbortController();
   res.on('close', () => res.writableFinished || cancel.abort());
-  const html = await new Response(renderToReadableStream(page, { mode: 'inline', onError, signal: cancel.signal })).text();
+  const html = await new Response(
+    renderToReadableStream(page, { mode: 'inline', onError, signal: cancel.signal }),
+  ).text();
   res.writeHead(200, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(html),

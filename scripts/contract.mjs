@@ -14,7 +14,8 @@ const read = (file) => readFileSync(new URL(file, ROOT), 'utf8');
 /** @typedef {typeof import('../src/protocol')} Protocol */
 
 /** JSON Schema of one payload field type of FIELDS. */
-const fieldSchema = (/** @type {string} */ type) => (type === 'string[]' ? { type: 'array', items: { type: 'string' } } : { type });
+const fieldSchema = (/** @type {string} */ type) =>
+  type === 'string[]' ? { type: 'array', items: { type: 'string' } } : { type };
 
 /** conformance/schema.json's `$defs.payload`: a valid payload, as FIELDS and REQUIRED_FIELD decide. */
 export const payloadSchema = (/** @type {Protocol} */ p) => ({
@@ -22,7 +23,10 @@ export const payloadSchema = (/** @type {Protocol} */ p) => ({
   type: 'object',
   required: [p.REQUIRED_FIELD],
   properties: Object.fromEntries(
-    Object.entries(p.FIELDS).map(([field, type]) => [field, field === p.REQUIRED_FIELD ? { ...fieldSchema(type), minLength: 1 } : fieldSchema(type)]),
+    Object.entries(p.FIELDS).map(([field, type]) => [
+      field,
+      field === p.REQUIRED_FIELD ? { ...fieldSchema(type), minLength: 1 } : fieldSchema(type),
+    ]),
   ),
 });
 
@@ -39,24 +43,36 @@ export const fieldTable = (/** @type {Protocol} */ p) =>
 
 /** A markdown table of schema properties: name, then description. */
 const propertyTable = (/** @type {string} */ head, /** @type {Record<string, { description: string }>} */ properties) =>
-  [`| ${head} |`, '|---|---|'].concat(Object.entries(properties).map(([name, s]) => `| \`${name}\` | ${s.description} |`)).join('\n');
+  [`| ${head} |`, '|---|---|']
+    .concat(Object.entries(properties).map(([name, s]) => `| \`${name}\` | ${s.description} |`))
+    .join('\n');
 
 /** conformance/README.md's tables, from the schema's titles and descriptions. */
 export const formatTables = (/** @type {any} */ schema) => ({
   resources: propertyTable('field | meaning', schema.$defs.resource.properties),
   steps: ['| step | does |', '|---|---|']
-    .concat(schema.$defs.step.oneOf.map((/** @type {{ title: string, description: string }} */ s) => `| \`${s.title}\` | ${s.description} |`))
+    .concat(
+      schema.$defs.step.oneOf.map(
+        (/** @type {{ title: string, description: string }} */ s) => `| \`${s.title}\` | ${s.description} |`,
+      ),
+    )
     .join('\n'),
   expect: propertyTable('field | checks', schema.$defs.expect.properties),
 });
 
 /** Replaces the text between `<!-- generated: NAME -->` and `<!-- end: NAME -->` (markers kept). */
-const between = (/** @type {string} */ text, /** @type {string} */ name, /** @type {string} */ content, /** @type {string} */ file) => {
+const between = (
+  /** @type {string} */ text,
+  /** @type {string} */ name,
+  /** @type {string} */ content,
+  /** @type {string} */ file,
+) => {
   const start = `<!-- generated: ${name} (npm run contract) -->\n`;
   const end = `\n<!-- end: ${name} -->`;
   const from = text.indexOf(start);
   const to = text.indexOf(end, from);
-  if (from < 0 || to < 0) throw new Error(`${file}: no ${JSON.stringify(start.trim())} … ${JSON.stringify(end.trim())} markers`);
+  if (from < 0 || to < 0)
+    throw new Error(`${file}: no ${JSON.stringify(start.trim())} … ${JSON.stringify(end.trim())} markers`);
   return text.slice(0, from + start.length) + content + text.slice(to);
 };
 
@@ -70,9 +86,11 @@ const STUB_TAG = /<script( N)?>BigPipe=\{q:.*?<\/script>/g;
 export const expectedFiles = (/** @type {Protocol} */ protocol, readFile = read) => {
   const schema = JSON.parse(readFile('conformance/schema.json'));
   schema.$defs.payload = payloadSchema(protocol);
-  const stub = (/** @type {string} */ text) => text.replace(STUB_TAG, (_, n = '') => `<script${n}>${protocol.STUB}</script>`);
+  const stub = (/** @type {string} */ text) =>
+    text.replace(STUB_TAG, (_, n = '') => `<script${n}>${protocol.STUB}</script>`);
   let readme = stub(readFile('conformance/README.md'));
-  for (const [name, table] of Object.entries(formatTables(schema))) readme = between(readme, name, table, 'conformance/README.md');
+  for (const [name, table] of Object.entries(formatTables(schema)))
+    readme = between(readme, name, table, 'conformance/README.md');
   return [
     ['conformance/schema.json', JSON.stringify(schema, null, 2) + '\n'],
     ['PROTOCOL.md', stub(between(readFile('PROTOCOL.md'), 'fields', fieldTable(protocol), 'PROTOCOL.md'))],
@@ -89,7 +107,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     if (!process.argv.includes('--check')) writeFileSync(new URL(file, ROOT), text);
   }
   if (process.argv.includes('--check') && stale.length) {
-    console.error(`stale, generated from src/protocol.ts and conformance/schema.json: ${stale.join(', ')}. Run \`npm run contract\`.`);
+    console.error(
+      `stale, generated from src/protocol.ts and conformance/schema.json: ${stale.join(', ')}. Run \`npm run contract\`.`,
+    );
     process.exit(1);
   }
   console.log(stale.length ? `rewrote ${stale.join(', ')}` : 'contract copies up to date');

@@ -32,11 +32,15 @@ if (process.argv.includes('--check')) {
   }
 } else {
   writeFileSync(target, text);
-  for (const file of new Set(Object.values(BUILDS).filter((f, i, all) => all.findIndex((g) => read(g).equals(read(f))) === i))) {
+  for (const file of new Set(
+    Object.values(BUILDS).filter((f, i, all) => all.findIndex((g) => read(g).equals(read(f))) === i),
+  )) {
     const bytes = read(file);
     const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
     const sri = 'sha384-' + createHash('sha384').update(bytes).digest('base64');
-    console.log(`dist/${file}: ${bytes.length} B min, ${gzipSync(bytes, { level: 9 }).length} B gzip, ${brotli} B brotli`);
+    console.log(
+      `dist/${file}: ${bytes.length} B min, ${gzipSync(bytes, { level: 9 }).length} B gzip, ${brotli} B brotli`,
+    );
     console.log(`  integrity="${sri}"`);
   }
 }

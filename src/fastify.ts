@@ -33,7 +33,9 @@ function bigpipeReply(reply: FastifyReply, page: Page, given: RenderOptions): Fa
   try {
     prepared = prepareRender(page, {
       ...given,
-      onError: given.onError ?? ((error, pageletId) => log.error({ err: error, pagelet: pageletId }, 'bigpipe-js: pagelet failed')),
+      onError:
+        given.onError ??
+        ((error, pageletId) => log.error({ err: error, pagelet: pageletId }, 'bigpipe-js: pagelet failed')),
     });
   } catch (error) {
     // Nothing is written yet: Fastify's error handler answers, as for any handler that fails.
@@ -44,7 +46,9 @@ function bigpipeReply(reply: FastifyReply, page: Page, given: RenderOptions): Fa
   const headers = reply.getHeaders();
   reply.hijack();
   for (const name in headers) if (headers[name] !== undefined) reply.raw.setHeader(name, headers[name]!);
-  sendPage(prepared, reply.raw).catch((error: unknown) => log.error({ err: error }, 'bigpipe-js: the page could not be sent'));
+  sendPage(prepared, reply.raw).catch((error: unknown) =>
+    log.error({ err: error }, 'bigpipe-js: the page could not be sent'),
+  );
   return reply;
 }
 

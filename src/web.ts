@@ -10,7 +10,16 @@ export type { RequestLike } from './server/mode';
 export { escapeHtml, escapeJson, placeholder, serializePagelet } from './server/serialize';
 export type { PlaceholderOptions } from './server/serialize';
 export { DEFAULT_PAGELET_TIMEOUT, DEFAULT_WRITE_TIMEOUT } from './server/types';
-export type { Chunks, InlineRuntime, Page, PageDocument, PageParts, Pagelet, PageletContent, RenderOptions } from './server/types';
+export type {
+  Chunks,
+  InlineRuntime,
+  Page,
+  PageDocument,
+  PageParts,
+  Pagelet,
+  PageletContent,
+  RenderOptions,
+} from './server/types';
 export { runtimeTags } from './server/validate';
 export { renderToReadableStream, renderToResponse } from './server/web';
 export type { Payload } from './protocol';

@@ -27,7 +27,7 @@ const wrongFields = (p) => {
 /** detail.target as the page's recorder writes it. */
 const targetKey = (p) => {
   const t = Object(p) === p && !Array.isArray(p) ? p.target : undefined;
-  return t === undefined ? 'undefined' : JSON.stringify(t) ?? String(t);
+  return t === undefined ? 'undefined' : (JSON.stringify(t) ?? String(t));
 };
 
 // ------------------------------------------------------------------------------------------------ generated bad payloads
@@ -42,33 +42,59 @@ const nonObject = fc.oneof(
   fc.array(anyJson, { maxLength: 3 }),
 );
 const wrongValue = {
-  string: fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 2 })),
+  string: fc.oneof(
+    fc.integer(),
+    fc.boolean(),
+    fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }),
+    fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 2 }),
+  ),
   boolean: fc.oneof(fc.constantFrom('true', 'false', '', 0, 1), fc.array(fc.boolean(), { maxLength: 2 })),
-  number: fc.oneof(fc.constantFrom('3', '', '1e3', true, false), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({ valueOf: 3 })),
+  number: fc.oneof(
+    fc.constantFrom('3', '', '1e3', true, false),
+    fc.array(fc.integer(), { maxLength: 2 }),
+    fc.constant({ valueOf: 3 }),
+  ),
   'string[]': fc.oneof(
     fc.constantFrom('/a.css', '', 0, true, {}),
     // an array with at least one element that is not a string (the strings in it would be valid URLs)
-    fc.tuple(fc.array(fc.constant('/never-loaded.css'), { maxLength: 2 }), fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 1 }), fc.constant({}))).map(([ok, bad]) => [...ok, bad]),
+    fc
+      .tuple(
+        fc.array(fc.constant('/never-loaded.css'), { maxLength: 2 }),
+        fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 1 }), fc.constant({})),
+      )
+      .map(([ok, bad]) => [...ok, bad]),
   ),
 };
 // null means absent for every field but target (PROTOCOL.md §2): only a target can be wrong by being null
 const wrongTarget = fc.oneof(wrongValue.string, fc.constant(null));
-const validValue = { string: fc.string({ maxLength: 8 }), boolean: fc.boolean(), number: fc.integer({ min: 0, max: 50 }), 'string[]': fc.constant([]) };
+const validValue = {
+  string: fc.string({ maxLength: 8 }),
+  boolean: fc.boolean(),
+  number: fc.integer({ min: 0, max: 50 }),
+  'string[]': fc.constant([]),
+};
 /** An object payload with one or more fields of the wrong type (target included, or missing). */
 const wrongTypes = fc
-  .tuple(
-    fc.subarray(Object.keys(FIELDS), { minLength: 1 }),
-    fc.subarray(Object.keys(FIELDS)),
-    fc.boolean(),
-  )
+  .tuple(fc.subarray(Object.keys(FIELDS), { minLength: 1 }), fc.subarray(Object.keys(FIELDS)), fc.boolean())
   .chain(([wrong, valid, omitTarget]) =>
-    fc.record(
-      Object.fromEntries(
-        Object.keys(FIELDS)
-          .filter((f) => wrong.includes(f) || valid.includes(f))
-          .map((f) => [f, wrong.includes(f) ? (f === 'target' ? wrongTarget : wrongValue[FIELDS[f]]) : f === 'target' || FIELDS[f] === 'string[]' ? fc.constant(undefined) : validValue[FIELDS[f]]]),
-      ),
-    ).map((p) => ({ p, omitTarget: omitTarget && wrong.includes('target') })),
+    fc
+      .record(
+        Object.fromEntries(
+          Object.keys(FIELDS)
+            .filter((f) => wrong.includes(f) || valid.includes(f))
+            .map((f) => [
+              f,
+              wrong.includes(f)
+                ? f === 'target'
+                  ? wrongTarget
+                  : wrongValue[FIELDS[f]]
+                : f === 'target' || FIELDS[f] === 'string[]'
+                  ? fc.constant(undefined)
+                  : validValue[FIELDS[f]],
+            ]),
+        ),
+      )
+      .map((p) => ({ p, omitTarget: omitTarget && wrong.includes('target') })),
   );
 
 /**
@@ -76,15 +102,24 @@ const wrongTypes = fc
  * Those whose target is a valid string get a unique one, `bad-N`, so each error can be told apart.
  */
 export const malformedPayloads = (/** @type {number} */ count, /** @type {number} */ seed) =>
-  fc.sample(fc.oneof(nonObject.map((p) => ({ p })), wrongTypes, wrongTypes), { numRuns: count, seed }).map((/** @type {{ p: any, omitTarget?: boolean }} */ { p, omitTarget }, n) => {
-    if (Object(p) === p && !Array.isArray(p)) {
-      p = JSON.parse(JSON.stringify(p, (_, v) => (v === undefined ? undefined : v)));
-      if (omitTarget) delete p.target;
-      else if (p.target === undefined || typeof p.target === 'string') p.target = `bad-${n}`;
-    } else p = JSON.parse(JSON.stringify(p) ?? 'null');
-    if (!wrongFields(p).length) throw new Error(`generated a valid payload: ${JSON.stringify(p)}`);
-    return p;
-  });
+  fc
+    .sample(
+      fc.oneof(
+        nonObject.map((p) => ({ p })),
+        wrongTypes,
+        wrongTypes,
+      ),
+      { numRuns: count, seed },
+    )
+    .map((/** @type {{ p: any, omitTarget?: boolean }} */ { p, omitTarget }, n) => {
+      if (Object(p) === p && !Array.isArray(p)) {
+        p = JSON.parse(JSON.stringify(p, (_, v) => (v === undefined ? undefined : v)));
+        if (omitTarget) delete p.target;
+        else if (p.target === undefined || typeof p.target === 'string') p.target = `bad-${n}`;
+      } else p = JSON.parse(JSON.stringify(p) ?? 'null');
+      if (!wrongFields(p).length) throw new Error(`generated a valid payload: ${JSON.stringify(p)}`);
+      return p;
+    });
 
 // ------------------------------------------------------------------------------------------------ pages
 
@@ -108,7 +143,9 @@ let lateDone; const lateP = new Promise((r) => (lateDone = r));
 window.__lateDone = lateDone;
 if (!${late}) lateDone();
 window.__end = Promise.all([window.__done, loaded, ranAllP, lateP]);
-${late ? `
+${
+  late
+    ? `
 // Registered before the runtime's own listener: these arrive while the document is 'interactive'.
 document.addEventListener('DOMContentLoaded', () => {
   __call({ target: 'late-dcl', html: 'late <b>dcl</b>', js: '__ranOne("late-dcl")' });
@@ -121,12 +158,17 @@ document.addEventListener('bigpipe:done', () => setTimeout(() => {
   __call({ target: 'late-done', html: 'late <i>done</i>', js: '__ranOne("late-done"); __lateDone()' });
   __call(42);
   __call({ target: 'late-done-missing', html: 'never shown' });
-}), { once: true });` : ''}`;
+}), { once: true });`
+    : ''
+}`;
 
 const shell = (code, placeholders, runtime) =>
   `<!DOCTYPE html><html><head><meta charset="utf-8"><title>bad input</title>` +
-  script(RECORDER) + script(code) + script(runtime) +
-  `</head><body>${FIRST_TEXT}` + placeholders.map((id) => `<div id="${id}"></div>`).join('');
+  script(RECORDER) +
+  script(code) +
+  script(runtime) +
+  `</head><body>${FIRST_TEXT}` +
+  placeholders.map((id) => `<div id="${id}"></div>`).join('');
 
 /**
  * The main scenario: `count` generated malformed payloads shuffled among good ones, duplicates, a payload with
@@ -177,28 +219,73 @@ __call({ target: 'extra', html: 'unknown fields', version: 2, future: { deep: [1
 // in JS source a "__proto__" key sets the prototype: its fields are not the payload's own
 BigPipe.onPageletArrive({"target":"protokey","__proto__":{"js":"window.protoRan=1"},"html":"own html"});
 __call({ target: ${JSON.stringify(weird)}, html: 'weird id' });`;
-  const placeholders = [...good.map((p) => p.target), 'dup', 'dup2', 'huge', 'gone', 'gone-css', 'throwing-js', 'late-dcl', 'late-done', 'nullproto', 'frozen', 'detached', 'extra', 'protokey'];
+  const placeholders = [
+    ...good.map((p) => p.target),
+    'dup',
+    'dup2',
+    'huge',
+    'gone',
+    'gone-css',
+    'throwing-js',
+    'late-dcl',
+    'late-done',
+    'nullproto',
+    'frozen',
+    'detached',
+    'extra',
+    'protokey',
+  ];
   const chunks = [
     shell(pageCode({ expectRan: good.filter((p) => p.js).length + 3, late: true }), placeholders, runtime) +
-      script(`document.getElementById('gone').remove(); const w = document.createElement('div'); w.id = ${JSON.stringify(weird)}; document.body.append(w);`),
+      script(
+        `document.getElementById('gone').remove(); const w = document.createElement('div'); w.id = ${JSON.stringify(weird)}; document.body.append(w);`,
+      ),
   ];
-  for (let i = 0; i < sequence.length; i += 8) chunks.push(sequence.slice(i, i + 8).map(({ p }) => payloadScript(p)).join(''));
+  for (let i = 0; i < sequence.length; i += 8)
+    chunks.push(
+      sequence
+        .slice(i, i + 8)
+        .map(({ p }) => payloadScript(p))
+        .join(''),
+    );
   chunks.splice(2, 0, script(oddButValid));
   chunks.push('<p>end of the document</p></body></html>');
 
   // payloads for one target are displayed in arrival order: replace, or append
   /** @type {Record<string, string>} */
   const html = {};
-  for (const { p, bad: isBad, gone } of sequence) if (!isBad && !gone) html[p.target] = (p.append ? html[p.target] ?? '' : '') + p.html;
-  Object.assign(html, { 'late-dcl': 'late <b>dcl</b>', 'late-done': 'late <i>done</i>', nullproto: 'null prototype', frozen: 'frozen', detached: 'called without this', extra: 'unknown fields', protokey: 'own html', [weird]: 'weird id' });
+  for (const { p, bad: isBad, gone } of sequence)
+    if (!isBad && !gone) html[p.target] = (p.append ? (html[p.target] ?? '') : '') + p.html;
+  Object.assign(html, {
+    'late-dcl': 'late <b>dcl</b>',
+    'late-done': 'late <i>done</i>',
+    nullproto: 'null prototype',
+    frozen: 'frozen',
+    detached: 'called without this',
+    extra: 'unknown fields',
+    protokey: 'own html',
+    [weird]: 'weird id',
+  });
   const displays = Object.fromEntries(Object.keys(html).map((t) => [t, t === 'dup' || t === 'dup2' ? 2 : 1]));
   const errors = [
     ...sequence.filter((s) => s.bad).map(({ p }) => ({ target: targetKey(p), fields: wrongFields(p) })),
-    ...['gone', 'gone-css', 'late-missing', 'late-done-missing'].map((t) => ({ target: JSON.stringify(t), missing: true })),
+    ...['gone', 'gone-css', 'late-missing', 'late-done-missing'].map((t) => ({
+      target: JSON.stringify(t),
+      missing: true,
+    })),
     { target: 'undefined', fields: ['payload'] }, // 'late garbage'
     { target: 'undefined', fields: ['payload'] }, // 42
   ];
-  return { chunks, html, displays, errors, ran: [...good.filter((p) => p.js).map((p) => p.target), 'late-dcl', 'late-done', 'nullproto'], malformed: sequence.filter((x) => x.bad).length + 2, extraChecks: '({ protoRan: window.protoRan })', pageErrors: 1 };
+  return {
+    chunks,
+    html,
+    displays,
+    errors,
+    ran: [...good.filter((p) => p.js).map((p) => p.target), 'late-dcl', 'late-done', 'nullproto'],
+    malformed: sequence.filter((x) => x.bad).length + 2,
+    extraChecks: '({ protoRan: window.protoRan })',
+    pageErrors: 1,
+  };
 };
 
 /** Pages whose payloads lie about `total`: every good pagelet must still be displayed and run its JS once. */
@@ -213,8 +300,19 @@ const totalScenario = (runtime, name, totals, viaJs) => {
   }));
   // null means absent (PROTOCOL.md §2): such payloads are valid, without total
   const invalid = totals.every((t) => typeof t !== 'number' && t !== null);
-  const chunks = [shell(pageCode({ expectRan: invalid ? 0 : good.length, late: false }), good.map((p) => p.target), runtime)];
-  for (const p of good) chunks.push(viaJs ? script(`__call(${JSON.stringify({ ...p, total: 0 }).replace('"total":0', `"total":${viaJs(p.total)}`)})`) : payloadScript(p));
+  const chunks = [
+    shell(
+      pageCode({ expectRan: invalid ? 0 : good.length, late: false }),
+      good.map((p) => p.target),
+      runtime,
+    ),
+  ];
+  for (const p of good)
+    chunks.push(
+      viaJs
+        ? script(`__call(${JSON.stringify({ ...p, total: 0 }).replace('"total":0', `"total":${viaJs(p.total)}`)})`)
+        : payloadScript(p),
+    );
   chunks.push('</body></html>');
   return {
     name,
@@ -265,7 +363,12 @@ const totalScenario = (runtime, name, totals, viaJs) => {
  */
 
 /** @returns {Scenario[]} */
-export const scenarios = (/** @type {number} */ malformed, /** @type {number} */ seed, /** @type {number} */ hugeBytes, /** @type {string} */ runtime) => [
+export const scenarios = (
+  /** @type {number} */ malformed,
+  /** @type {number} */ seed,
+  /** @type {number} */ hugeBytes,
+  /** @type {string} */ runtime,
+) => [
   { name: 'malformed', ...mainScenario(malformed, seed, hugeBytes, runtime) },
   totalScenario(runtime, 'total too small (1)', [1, 1, 1, 1, 1, 1]),
   totalScenario(runtime, 'total too large (99)', [99, 99, 99, 99, 99, 99]),
@@ -313,13 +416,18 @@ const diff = (a, b) => {
  * @param {{ malformed?: number, seed?: number, hugeBytes?: number, only?: number[], build?: string }} [options]
  * @returns {Promise<ScenarioRow[]>}
  */
-export const badInput = async (engine, { malformed = 60, seed = 4242, hugeBytes = 4_250_000, only = undefined, build = 'bigpipe.min.js' } = {}) => {
+export const badInput = async (
+  engine,
+  { malformed = 60, seed = 4242, hugeBytes = 4_250_000, only = undefined, build = 'bigpipe.min.js' } = {},
+) => {
   const runtime = readFileSync(new URL(`../dist/${build}`, import.meta.url), 'utf8');
   const list = scenarios(malformed, seed, hugeBytes, runtime).filter((_, i) => !only || only.includes(i));
   const routes = {
     '/a.css': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/css' }).end('.g{font-weight:bold}'),
-    '/slow.css': (_req, res) => setTimeout(() => res.writeHead(200, { 'Content-Type': 'text/css' }).end('p{margin:1px}'), 150),
-    '/a.js': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/javascript' }).end('window.linked = (window.linked || 0) + 1;'),
+    '/slow.css': (_req, res) =>
+      setTimeout(() => res.writeHead(200, { 'Content-Type': 'text/css' }).end('p{margin:1px}'), 150),
+    '/a.js': (_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'text/javascript' }).end('window.linked = (window.linked || 0) + 1;'),
   };
   list.forEach((s, i) => {
     routes[`/scenario/${i}`] = async (_req, res) => {
@@ -330,7 +438,8 @@ export const badInput = async (engine, { malformed = 60, seed = 4242, hugeBytes 
       }
       res.end();
     };
-    routes[`/expected/${i}`] = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(s.html));
+    routes[`/expected/${i}`] = (_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(s.html));
   });
   const server = await serve(routes);
   const rows = [];
@@ -347,13 +456,18 @@ export const badInput = async (engine, { malformed = 60, seed = 4242, hugeBytes 
       }
       const of = (type) => seen.events.filter((e) => e.type === type);
       // every problem exactly once: the error events' targets against the expected ones, as multisets
-      const [missingErrors, extraErrors] = diff(s.errors.map((e) => e.target), of('error').map((e) => e.target));
+      const [missingErrors, extraErrors] = diff(
+        s.errors.map((e) => e.target),
+        of('error').map((e) => e.target),
+      );
       // and each message names a problem: the missing element, or one of the wrong fields
       const badMessages = of('error').filter((e) => {
         const candidates = s.errors.filter((x) => x.target === e.target);
         // the target's own text taken out first: 'no element #bad-null-total' does not name the field total
         const message = (e.error ?? '').split(e.target === 'undefined' ? '\0' : String(JSON.parse(e.target))).join('');
-        return !candidates.some((x) => (x.missing ? /element/.test(message) : x.fields.some((f) => message.includes(f === 'payload' ? 'object' : f))));
+        return !candidates.some((x) =>
+          x.missing ? /element/.test(message) : x.fields.some((f) => message.includes(f === 'payload' ? 'object' : f)),
+        );
       });
       const [notDisplayed, extraDisplays] = diff(
         Object.entries(s.displays).flatMap(([t, n]) => Array(n).fill(JSON.stringify(t))),
@@ -396,10 +510,23 @@ export const problems = (/** @type {ScenarioRow[]} */ rows) =>
   rows
     .map((r) => {
       const bad = {};
-      for (const k of ['missingErrors', 'extraErrors', 'badMessages', 'notDisplayed', 'extraDisplays', 'wrongHtml', 'notRan', 'ranTwice', 'runtimeThrows', 'consoleErrors', 'cspViolations'])
+      for (const k of [
+        'missingErrors',
+        'extraErrors',
+        'badMessages',
+        'notDisplayed',
+        'extraDisplays',
+        'wrongHtml',
+        'notRan',
+        'ranTwice',
+        'runtimeThrows',
+        'consoleErrors',
+        'cspViolations',
+      ])
         if (r[k].length) bad[k] = r[k];
       if (r.done !== 1) bad.done = r.done;
-      if (r.pageletJsErrorsSeen !== r.pageletJsErrorsExpected) bad.pageletJsErrors = `${r.pageletJsErrorsSeen} seen, ${r.pageletJsErrorsExpected} expected`;
+      if (r.pageletJsErrorsSeen !== r.pageletJsErrorsExpected)
+        bad.pageletJsErrors = `${r.pageletJsErrorsSeen} seen, ${r.pageletJsErrorsExpected} expected`;
       if (r.extra?.protoRan) bad.protoRan = r.extra.protoRan;
       return Object.keys(bad).length ? { scenario: r.scenario, ...bad } : undefined;
     })
@@ -420,14 +547,20 @@ if (isMain(import.meta)) {
       return out;
     });
     for (const [build, rows] of runs) {
-      report(`client bad input, ${name}, dist/${build}: ${rows.length} pages, ${rows.reduce((n, r) => n + r.malformedSent, 0)} malformed payloads`, {
-        'problems expected / bigpipe:error events': `${rows.reduce((n, r) => n + r.problemsExpected, 0)} / ${rows.reduce((n, r) => n + r.errorEvents, 0)}`,
-        'good pagelets displayed': `${rows.reduce((n, r) => n + r.goodPagelets - new Set(r.notDisplayed).size, 0)} of ${rows.reduce((n, r) => n + r.goodPagelets, 0)}`,
-        'bigpipe:done per page': rows.map((r) => r.done).join(' '),
-        'runtime throws / console errors': `${rows.reduce((n, r) => n + r.runtimeThrows.length, 0)} / ${rows.reduce((n, r) => n + r.consoleErrors.length, 0)}`,
-        problems: problems(rows).length ? problems(rows) : 'none',
-      });
-      goal(`${name}, ${build}: never throws, each problem reported once, every good pagelet displayed, bigpipe:done once`, !problems(rows).length);
+      report(
+        `client bad input, ${name}, dist/${build}: ${rows.length} pages, ${rows.reduce((n, r) => n + r.malformedSent, 0)} malformed payloads`,
+        {
+          'problems expected / bigpipe:error events': `${rows.reduce((n, r) => n + r.problemsExpected, 0)} / ${rows.reduce((n, r) => n + r.errorEvents, 0)}`,
+          'good pagelets displayed': `${rows.reduce((n, r) => n + r.goodPagelets - new Set(r.notDisplayed).size, 0)} of ${rows.reduce((n, r) => n + r.goodPagelets, 0)}`,
+          'bigpipe:done per page': rows.map((r) => r.done).join(' '),
+          'runtime throws / console errors': `${rows.reduce((n, r) => n + r.runtimeThrows.length, 0)} / ${rows.reduce((n, r) => n + r.consoleErrors.length, 0)}`,
+          problems: problems(rows).length ? problems(rows) : 'none',
+        },
+      );
+      goal(
+        `${name}, ${build}: never throws, each problem reported once, every good pagelet displayed, bigpipe:done once`,
+        !problems(rows).length,
+      );
     }
   }
 }

@@ -81,7 +81,8 @@ const items = (/** @type {number} */ size) => [
       res.writeHead(200, { 'Content-Type': HTML }).write(SHELL);
       return forever(res, `<p>${'endless '.repeat(8000)}</p>`);
     },
-    expect: (r, serverSaw) => has(r, /^the check stopped reading the body: it is larger than 32 MiB/) && serverSaw === false,
+    expect: (r, serverSaw) =>
+      has(r, /^the check stopped reading the body: it is larger than 32 MiB/) && serverSaw === false,
     figure: (r) => `stopped at ${mib(r.chunks.reduce((sum, c) => sum + c.bytes, 0))}, body cancelled`,
   },
   // streaming: memory does not grow with what was read (the long version reads 16 times the default cap)
@@ -108,14 +109,18 @@ const items = (/** @type {number} */ size) => [
       res.writeHead(200, { 'Content-Type': HTML, 'Content-Encoding': 'gzip' }).write(gzipSync(SHELL));
       return forever(res, bomb);
     },
-    expect: (r, serverSaw) => has(r, /^the check stopped reading the body: it is larger than 32 MiB/) && serverSaw === false,
+    expect: (r, serverSaw) =>
+      has(r, /^the check stopped reading the body: it is larger than 32 MiB/) && serverSaw === false,
     figure: (r) => `stopped at ${mib(r.chunks.reduce((sum, c) => sum + c.bytes, 0))} decoded, body cancelled`,
   },
   {
     item: 'checker: 40,000-pagelet page (renderToNodeResponse)',
     route: (res) => {
       const ids = Array.from({ length: 40_000 }, (_, i) => `p${i}`);
-      const page = { body: ids.map(placeholder).join(''), pagelets: ids.map((id) => ({ id, render: () => ({ html: id }) })) };
+      const page = {
+        body: ids.map(placeholder).join(''),
+        pagelets: ids.map((id) => ({ id, render: () => ({ html: id }) })),
+      };
       return renderToNodeResponse(page, res);
     },
     // errors only: under load the buffering heuristic may warn about a page that took long
@@ -143,14 +148,16 @@ const items = (/** @type {number} */ size) => [
   ]),
   {
     item: 'checker: HTTP 500',
-    route: (res) => res.writeHead(500, { 'Content-Type': HTML }).end(SHELL + serializePagelet({ target: 'a', total: 1 }) + END),
+    route: (res) =>
+      res.writeHead(500, { 'Content-Type': HTML }).end(SHELL + serializePagelet({ target: 'a', total: 1 }) + END),
     expect: (r) => !r.ok && has(r, /^the status is 500, not 2xx/),
     figure: () => 'reported as an error',
   },
   {
     item: 'checker: redirect to another origin',
     route: (res, { elsewhere }) => res.writeHead(302, { location: `${elsewhere.base}/page` }).end(),
-    expect: (r, _, { elsewhere }) => !r.ok && has(r, /^the page redirects \(302\) to another origin/) && elsewhere.hits === 0,
+    expect: (r, _, { elsewhere }) =>
+      !r.ok && has(r, /^the page redirects \(302\) to another origin/) && elsewhere.hits === 0,
     figure: (_, { elsewhere }) => `reported as an error, not followed (${elsewhere.hits} requests there)`,
   },
 ];
@@ -172,7 +179,11 @@ async function runItem(index, quick) {
     }),
   );
   try {
-    const { result: report, growth, seconds } = await measure(() => checkUrl(`${server.base}/`, { timeout: 60_000, ...spec.options }));
+    const {
+      result: report,
+      growth,
+      seconds,
+    } = await measure(() => checkUrl(`${server.base}/`, { timeout: 60_000, ...spec.options }));
     const right = spec.expect(report, await ended, context);
     const ok = right && growth < LIMITS.rssGrowth && seconds < LIMITS.seconds;
     const what = `${spec.figure(report, context)}${right ? '' : ' (NOT what it should report)'}`;
@@ -198,7 +209,11 @@ export async function checkerCampaign({ quick = false } = {}) {
           resolve(JSON.parse(stdout));
         } catch {
           const why = error ? `exit ${error.code ?? error.signal}` : 'no result';
-          resolve({ item: `checker: item ${index}`, figure: `${why}: ${stderr.trim().split('\n').at(-1) ?? ''}`, ok: false });
+          resolve({
+            item: `checker: item ${index}`,
+            figure: `${why}: ${stderr.trim().split('\n').at(-1) ?? ''}`,
+            ok: false,
+          });
         }
       }),
     );

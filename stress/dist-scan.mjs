@@ -24,7 +24,11 @@ const walk = (node, visit, parent = null, key = null) => {
 
 /** The name of a member access (`a.b`, `a['b']`), or undefined. */
 const propertyName = (member) =>
-  member.computed ? (member.property.type === 'Literal' && typeof member.property.value === 'string' ? member.property.value : undefined) : member.property.name;
+  member.computed
+    ? member.property.type === 'Literal' && typeof member.property.value === 'string'
+      ? member.property.value
+      : undefined
+    : member.property.name;
 
 /** The name a callee stands for: `f` or `x.f` / `x['f']` (through `(0, f)`), or undefined. */
 const calleeName = (callee) => {
@@ -42,18 +46,23 @@ const stringish = (node) =>
 /** Every banned construct in `code`: { kind, at, code } with `code` a snippet around it. */
 export const scan = (code) => {
   const found = [];
-  const add = (kind, node) => found.push({ kind, at: node.start, code: code.slice(Math.max(0, node.start - 20), node.end + 20).slice(0, 120) });
+  const add = (kind, node) =>
+    found.push({ kind, at: node.start, code: code.slice(Math.max(0, node.start - 20), node.end + 20).slice(0, 120) });
   walk(parseAst(code), (node, parent, key) => {
     // any mention of eval as a value: eval(...), (0, eval)(...), const e = eval
-    const asKey = (parent?.type === 'MemberExpression' && key === 'property' && !parent.computed) || (parent?.type === 'Property' && key === 'key' && !parent.computed);
+    const asKey =
+      (parent?.type === 'MemberExpression' && key === 'property' && !parent.computed) ||
+      (parent?.type === 'Property' && key === 'key' && !parent.computed);
     if (node.type === 'Identifier' && node.name === 'eval' && !asKey) add('eval', node);
     if (node.type === 'MemberExpression' && propertyName(node) === 'eval') add('eval', node);
     if (node.type === 'NewExpression' || node.type === 'CallExpression') {
       const name = calleeName(node.callee);
       if (name === 'Function') add('new Function', node);
       if (name === 'constructor' && node.callee.type === 'MemberExpression') add('.constructor(...)', node);
-      if ((name === 'setTimeout' || name === 'setInterval') && node.arguments[0] && stringish(node.arguments[0])) add(`string ${name}`, node);
-      if ((name === 'write' || name === 'writeln') && node.callee.type === 'MemberExpression') add('document.write', node);
+      if ((name === 'setTimeout' || name === 'setInterval') && node.arguments[0] && stringish(node.arguments[0]))
+        add(`string ${name}`, node);
+      if ((name === 'write' || name === 'writeln') && node.callee.type === 'MemberExpression')
+        add('document.write', node);
     }
   });
   return found;
@@ -89,9 +98,14 @@ if (isMain(import.meta)) {
   });
   const results = scanDist();
   report('built runtime: eval, new Function, string timers, document.write', {
-    'scanner self-test': missed.length ? `MISSED ${JSON.stringify(missed)}` : `${SELF_TEST.length} of ${SELF_TEST.length} cases right`,
+    'scanner self-test': missed.length
+      ? `MISSED ${JSON.stringify(missed)}`
+      : `${SELF_TEST.length} of ${SELF_TEST.length} cases right`,
     ...Object.fromEntries(Object.entries(results).map(([file, found]) => [file, found.length ? found : 'none'])),
   });
   goal('the scanner finds what it looks for', !missed.length);
-  goal('no eval, new Function, string timer or document.write in the built runtime', Object.values(results).every((f) => !f.length));
+  goal(
+    'no eval, new Function, string timer or document.write in the built runtime',
+    Object.values(results).every((f) => !f.length),
+  );
 }

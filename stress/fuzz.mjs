@@ -47,7 +47,18 @@ export const checkSerialized = (payload, options = {}) => {
 /** @param {{ runs?: number, seed?: number, huge?: { every: number, bytes: number }, jsEvery?: number }} [options] */
 export const fuzzSerialization = ({ runs = 2000, seed = 20250601, huge = undefined, jsEvery = 25 } = {}) => {
   const started = performance.now();
-  const figures = { payloads: 0, breakouts: 0, unescaped: 0, changed: 0, evaluatedAsJs: 0, jsMismatch: 0, hugePayloads: 0, largestField: 0, bytes: 0, failures: [] };
+  const figures = {
+    payloads: 0,
+    breakouts: 0,
+    unescaped: 0,
+    changed: 0,
+    evaluatedAsJs: 0,
+    jsMismatch: 0,
+    hugePayloads: 0,
+    largestField: 0,
+    bytes: 0,
+    failures: [],
+  };
   const arbitrary = hostilePayload({ huge });
   for (let batch = 0; figures.payloads < runs; batch++) {
     const samples = fc.sample(arbitrary, { numRuns: Math.min(1000, runs - figures.payloads), seed: seed + batch });
@@ -78,7 +89,11 @@ export const fuzzSerialization = ({ runs = 2000, seed = 20250601, huge = undefin
         // JSON.stringify shows own fields only: the prototype is checked too (a "__proto__" key in the object
         // literal would set it, and the runtime would see its fields as the payload's)
         const plain = Object.getPrototypeOf(Object.getPrototypeOf(received[0])) === null;
-        if (!plain || !isDeepStrictEqual(JSON.parse(JSON.stringify(received[0])), JSON.parse(JSON.stringify(onWire(payload))))) figures.jsMismatch++;
+        if (
+          !plain ||
+          !isDeepStrictEqual(JSON.parse(JSON.stringify(received[0])), JSON.parse(JSON.stringify(onWire(payload))))
+        )
+          figures.jsMismatch++;
       }
     }
   }
@@ -107,11 +122,35 @@ const BASE64 = /^[A-Za-z0-9+/_=-]+$/;
 
 /** Hostile nonces (strings with a character outside base64, or not strings) must throw; valid ones appear once per tag. */
 export const fuzzNonces = async ({ runs = 1000, seed = 7 } = {}) => {
-  const figures = { hostile: 0, hostileAccepted: 0, valid: 0, validRejected: 0, tagsChecked: 0, tagsWrong: 0, failures: [] };
+  const figures = {
+    hostile: 0,
+    hostileAccepted: 0,
+    valid: 0,
+    validRejected: 0,
+    tagsChecked: 0,
+    tagsWrong: 0,
+    failures: [],
+  };
   const hostile = fc.oneof(
     hostileString().filter((s) => !BASE64.test(s)),
-    fc.tuple(fc.stringMatching(BASE64), hostileString(3), fc.stringMatching(BASE64)).map((p) => p.join('')).filter((s) => !BASE64.test(s)),
-    fc.constantFrom('', ' ', 'abc def', 'a"b', '"><script>alert(1)</script>', "a'", 'a\n', 'é', 'a>b', 'a&b', 'abc\0', '\ud800'),
+    fc
+      .tuple(fc.stringMatching(BASE64), hostileString(3), fc.stringMatching(BASE64))
+      .map((p) => p.join(''))
+      .filter((s) => !BASE64.test(s)),
+    fc.constantFrom(
+      '',
+      ' ',
+      'abc def',
+      'a"b',
+      '"><script>alert(1)</script>',
+      "a'",
+      'a\n',
+      'é',
+      'a>b',
+      'a&b',
+      'abc\0',
+      '\ud800',
+    ),
     fc.constantFrom(0, 1, null, true, {}, [], ['abc'], { toString: () => 'abc' }),
   );
   for (const nonce of fc.sample(hostile, { numRuns: runs, seed })) {
@@ -136,7 +175,10 @@ export const fuzzNonces = async ({ runs = 1000, seed = 7 } = {}) => {
     head: '<style>h1{}</style>',
     body: placeholder('a') + placeholder('b'),
     pagelets: [
-      { id: 'a', render: () => ({ html: '<b>a</b>', css: 'b{}', js: 'a()', js_links: ['/a.js'], css_links: ['/a.css'] }) },
+      {
+        id: 'a',
+        render: () => ({ html: '<b>a</b>', css: 'b{}', js: 'a()', js_links: ['/a.js'], css_links: ['/a.css'] }),
+      },
       { id: 'b', render: () => ({ html: 'b' }) },
     ],
   };
@@ -161,7 +203,11 @@ export const fuzzNonces = async ({ runs = 1000, seed = 7 } = {}) => {
       // every script, style and stylesheet link the server wrote carries the nonce exactly once (the page's own
       // <style> in `head` is the page's business and is skipped)
       const doc = parseDocument(html);
-      const tags = [...elements(doc, 'script'), ...elements(doc, 'style').filter((s) => text(s) !== 'h1{}'), ...elements(doc, 'link')];
+      const tags = [
+        ...elements(doc, 'script'),
+        ...elements(doc, 'style').filter((s) => text(s) !== 'h1{}'),
+        ...elements(doc, 'link'),
+      ];
       for (const tag of tags) {
         figures.tagsChecked++;
         const values = attrs(tag, 'nonce');
@@ -186,7 +232,24 @@ export const fuzzPlaceholders = ({ runs = 1000, seed = 11 } = {}) => {
   const figures = { ids: 0, refused: {}, escaped: 0, breakouts: 0, wrongId: 0, wrongRefusal: 0, failures: [] };
   const ids = fc.oneof(
     hostileString(),
-    fc.constantFrom('"><script>alert(1)</script>', 'a" onmouseover="x', "a'b", '</div><div id=x>', '&amp;', '&#0;', '&lt;', '<!--', 'a\u000bb', '\u00a0', '\ufeff', 'x"', 'é', 'a/b', '#a', 'a\\b'),
+    fc.constantFrom(
+      '"><script>alert(1)</script>',
+      'a" onmouseover="x',
+      "a'b",
+      '</div><div id=x>',
+      '&amp;',
+      '&#0;',
+      '&lt;',
+      '<!--',
+      'a\u000bb',
+      '\u00a0',
+      '\ufeff',
+      'x"',
+      'é',
+      'a/b',
+      '#a',
+      'a\\b',
+    ),
   );
   for (const id of fc.sample(ids, { numRuns: runs, seed })) {
     figures.ids++;
@@ -272,21 +335,32 @@ const RUNTIME_CHECK = `(async () => {
  */
 export const browserSample = async (engine, { count = 300, seed = 99 } = {}) => {
   const payloads = fc.sample(hostilePayload(), { numRuns: count, seed });
-  const contents = fc.sample(fc.record({ html: hostileString(20), css: hostileString(8) }), { numRuns: Math.ceil(count / 2), seed: seed + 1 });
+  const contents = fc.sample(fc.record({ html: hostileString(20), css: hostileString(8) }), {
+    numRuns: Math.ceil(count / 2),
+    seed: seed + 1,
+  });
   const random = prng(seed);
   const head = (res) => res.writeHead(200, { 'Content-Type': HTML, 'Content-Security-Policy': CSP });
   const server = await serve({
     '/stub': async (_req, res) => {
       head(res);
-      res.write(`<!DOCTYPE html><html><head><meta charset="utf-8"><script nonce="${NONCE}">window.got=[];BigPipe={onPageletArrive(p){got.push(p)}}</script></head><body>`);
+      res.write(
+        `<!DOCTYPE html><html><head><meta charset="utf-8"><script nonce="${NONCE}">window.got=[];BigPipe={onPageletArrive(p){got.push(p)}}</script></head><body>`,
+      );
       // streamed in a few chunks, as a server would
       for (let i = 0; i < payloads.length; i += 50) {
-        res.write(payloads.slice(i, i + 50).map((p) => serializePagelet(p, { nonce: NONCE })).join(''));
+        res.write(
+          payloads
+            .slice(i, i + 50)
+            .map((p) => serializePagelet(p, { nonce: NONCE }))
+            .join(''),
+        );
         await new Promise((r) => setTimeout(r, 5));
       }
       res.end('<p id="end">end</p></body></html>');
     },
-    '/expected.json': (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(payloads.map(onWire))),
+    '/expected.json': (_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(payloads.map(onWire))),
     '/runtime': (_req, res) => {
       res.setHeader('Content-Security-Policy', CSP);
       void renderToNodeResponse(
@@ -302,7 +376,8 @@ export const browserSample = async (engine, { count = 300, seed = 99 } = {}) => 
         { nonce: NONCE },
       );
     },
-    '/expected-runtime.json': (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(contents)),
+    '/expected-runtime.json': (_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(contents)),
   });
   try {
     const stubTab = await engine.open(server.base + '/stub');
@@ -319,7 +394,8 @@ export const browserSample = async (engine, { count = 300, seed = 99 } = {}) => 
       stubReceived: stub.received,
       stubChanged: stub.changed.length,
       stubChangedExamples: stub.changed.slice(0, 3).map((i) => shorten(payloads[i])),
-      stubBreakouts: (stub.bodyScripts !== payloads.length ? 1 : 0) + (stub.bodyOther.join() !== 'P' ? 1 : 0) + (stub.pwned ? 1 : 0),
+      stubBreakouts:
+        (stub.bodyScripts !== payloads.length ? 1 : 0) + (stub.bodyOther.join() !== 'P' ? 1 : 0) + (stub.pwned ? 1 : 0),
       stubConsoleErrors: stubConsole,
       runtimePagelets: contents.length,
       runtimeArrived: runtime.arrived,
@@ -334,7 +410,8 @@ export const browserSample = async (engine, { count = 300, seed = 99 } = {}) => 
       // A generated html may hold a <style> element: CSP blocks it (no nonce), which is the page's CSP working.
       runtimeBlockedHtmlStyles: runtime.pageErrors.filter((e) => /^error event on STYLE in #p\d+$/.test(e)).length,
       runtimePageErrors: runtime.pageErrors.filter((e) => !/^error event on STYLE in #p\d+$/.test(e)),
-      runtimeCspStyleMessages: runtimeConsole.filter((e) => /^console\.error: Applying inline style violates/.test(e)).length,
+      runtimeCspStyleMessages: runtimeConsole.filter((e) => /^console\.error: Applying inline style violates/.test(e))
+        .length,
       runtimeConsoleErrors: runtimeConsole.filter((e) => !/^console\.error: Applying inline style violates/.test(e)),
     };
   } finally {
@@ -351,21 +428,38 @@ if (isMain(import.meta)) {
     bytes: kb(serialization.bytes),
     largestField: `${serialization.largestField} chars`,
   });
-  goal('0 breakouts, 0 changed payloads', serialization.breakouts + serialization.unescaped + serialization.changed + serialization.jsMismatch === 0);
+  goal(
+    '0 breakouts, 0 changed payloads',
+    serialization.breakouts + serialization.unescaped + serialization.changed + serialization.jsMismatch === 0,
+  );
   report('non-finite numbers in total (serializePagelet output; JSON has no NaN or Infinity)', nonFiniteTotals());
   const nonces = await fuzzNonces({ runs: Math.max(200, runs / 50) });
   report('nonces', nonces);
-  goal('hostile nonces throw, valid ones appear once per tag', nonces.hostileAccepted + nonces.validRejected + nonces.tagsWrong === 0);
+  goal(
+    'hostile nonces throw, valid ones appear once per tag',
+    nonces.hostileAccepted + nonces.validRejected + nonces.tagsWrong === 0,
+  );
   const ids = fuzzPlaceholders({ runs: Math.max(1000, runs / 20) });
   report('placeholder ids', ids);
-  goal('hostile ids throw or are escaped into exactly one element with that id', ids.breakouts + ids.wrongId + ids.wrongRefusal === 0);
+  goal(
+    'hostile ids throw or are escaped into exactly one element with that id',
+    ids.breakouts + ids.wrongId + ids.wrongRefusal === 0,
+  );
   const drivers = await loadDrivers();
   const b = await withEngine(drivers, 'chromium', (engine) => browserSample(engine, { count: 400 }));
   report('browser sample (Chromium, page from 127.0.0.1)', b);
-  goal('in the browser: every payload arrives unchanged, 0 breakouts', b.stubReceived === b.stubSent && b.stubChanged + b.stubBreakouts === 0 && !b.stubConsoleErrors.length);
+  goal(
+    'in the browser: every payload arrives unchanged, 0 breakouts',
+    b.stubReceived === b.stubSent && b.stubChanged + b.stubBreakouts === 0 && !b.stubConsoleErrors.length,
+  );
   goal(
     'in the browser through the runtime: html and css as sent, no error, done once',
-    b.runtimeDisplayed === b.runtimePagelets && b.runtimeHtmlChanged + b.runtimeBreakouts === 0 && b.runtimeCssUnchanged &&
-      !b.runtimeErrors.length && b.runtimeDone === 1 && !b.runtimePageErrors.length && !b.runtimeConsoleErrors.length,
+    b.runtimeDisplayed === b.runtimePagelets &&
+      b.runtimeHtmlChanged + b.runtimeBreakouts === 0 &&
+      b.runtimeCssUnchanged &&
+      !b.runtimeErrors.length &&
+      b.runtimeDone === 1 &&
+      !b.runtimePageErrors.length &&
+      !b.runtimeConsoleErrors.length,
   );
 }

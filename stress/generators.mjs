@@ -4,9 +4,9 @@
 import fc from 'fast-check';
 
 const caseMix = (word) =>
-  fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((up) =>
-    [...word].map((c, i) => (up[i] ? c.toUpperCase() : c)).join(''),
-  );
+  fc
+    .array(fc.boolean(), { minLength: word.length, maxLength: word.length })
+    .map((up) => [...word].map((c, i) => (up[i] ? c.toUpperCase() : c)).join(''));
 
 /** `</script` in any case, followed by anything that ends a tag name: `</ScRiPt >`, `</script\t`, `</script/`. */
 export const endTag = fc
@@ -14,10 +14,46 @@ export const endTag = fc
   .map(([name, after]) => `</${name}${after}`);
 
 const SEQUENCES = [
-  '<!--', '-->', '<!-- <script>', '<script', '<SCRIPT', '<script>', '</', '<', '>', '&', '&lt;', '"', "'", '\\',
-  '`', '${', '\u2028', '\u2029', '\0', '\ud800', '\udbff', '\udc00', '\udfff', '\udc00\ud800', '\n', '\r\n',
-  ']]>', '<![CDATA[', '</style>', '<style>', '<!DOCTYPE html>', '</body>', '</html>', '\ufeff', '\ufffd', '\u0085',
-  'BigPipe.onPageletArrive(', ')', '"})</script><script>window.pwned=1</script>', '\\u003c/script>',
+  '<!--',
+  '-->',
+  '<!-- <script>',
+  '<script',
+  '<SCRIPT',
+  '<script>',
+  '</',
+  '<',
+  '>',
+  '&',
+  '&lt;',
+  '"',
+  "'",
+  '\\',
+  '`',
+  '${',
+  '\u2028',
+  '\u2029',
+  '\0',
+  '\ud800',
+  '\udbff',
+  '\udc00',
+  '\udfff',
+  '\udc00\ud800',
+  '\n',
+  '\r\n',
+  ']]>',
+  '<![CDATA[',
+  '</style>',
+  '<style>',
+  '<!DOCTYPE html>',
+  '</body>',
+  '</html>',
+  '\ufeff',
+  '\ufffd',
+  '\u0085',
+  'BigPipe.onPageletArrive(',
+  ')',
+  '"})</script><script>window.pwned=1</script>',
+  '\\u003c/script>',
 ];
 
 /** One piece of a hostile string: a sequence that ends or confuses script data, or any code unit / grapheme. */
@@ -77,13 +113,17 @@ export const hostilePayload = ({ huge = undefined } = {}) => {
         },
         { requiredKeys: ['target'] },
       ),
-      fc.array(fc.tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString'), hostileString(6)), hostileString(6)), { maxLength: 2 }),
+      fc.array(
+        fc.tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString'), hostileString(6)), hostileString(6)),
+        { maxLength: 2 },
+      ),
     )
     .map(([payload, extra]) => {
       // unknown fields travel too (a later protocol version may add some); defined as own data properties so a
       // key like "__proto__" stays a plain field, as JSON.parse makes it
       for (const [key, value] of extra)
-        if (!Object.hasOwn(payload, key)) Object.defineProperty(payload, key, { value, enumerable: true, writable: true, configurable: true });
+        if (!Object.hasOwn(payload, key))
+          Object.defineProperty(payload, key, { value, enumerable: true, writable: true, configurable: true });
       return payload;
     });
 };
@@ -95,4 +135,3 @@ export const onWire = (payload) => {
   delete copy.__proto__; // the own data property, if any (the inherited accessor is not deleted)
   return copy;
 };
-

@@ -34,14 +34,16 @@ const collect = async (chunks) => {
 
 /** What escaped to the process while the campaign ran: it must stay zero. */
 const escaped = { uncaught: 0, unhandled: 0, warnings: 0, first: undefined };
-const onUncaught = (error) => ((escaped.uncaught++, (escaped.first ??= error)));
-const onUnhandled = (reason) => ((escaped.unhandled++, (escaped.first ??= reason)));
+const onUncaught = (error) => (escaped.uncaught++, (escaped.first ??= error));
+const onUnhandled = (reason) => (escaped.unhandled++, (escaped.first ??= reason));
 const onWarning = (warning) => warning.name === 'MaxListenersExceededWarning' && escaped.warnings++;
 
 /** Sends one raw request line and resolves to the status code (0: the connection closed without one). */
 const rawRequest = (port, target) =>
   new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    const socket = net.connect(port, '127.0.0.1', () =>
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+    );
     let head = '';
     socket.setEncoding('latin1');
     socket.on('data', (data) => (head += data));
@@ -50,11 +52,24 @@ const rawRequest = (port, target) =>
     socket.setTimeout(5000, () => socket.destroy());
   });
 
-const TARGETS = ['//[', '//%zz/', '/%', '//evil.example/', '/\\evil', 'http://[::1', '/?bigpipe=%zz', '*', '/a/../../..'];
+const TARGETS = [
+  '//[',
+  '//%zz/',
+  '/%',
+  '//evil.example/',
+  '/\\evil',
+  'http://[::1',
+  '/?bigpipe=%zz',
+  '*',
+  '/a/../../..',
+];
 
 /** 1. Request lines that are no URL, against pickMode, the demo and the node:http example. */
 async function requestLines({ quick }) {
-  const fuzzed = fc.sample(fc.string({ unit: 'binary-ascii', maxLength: 30 }), { numRuns: quick ? 2000 : 50_000, seed: 15 });
+  const fuzzed = fc.sample(fc.string({ unit: 'binary-ascii', maxLength: 30 }), {
+    numRuns: quick ? 2000 : 50_000,
+    seed: 15,
+  });
   let threw = 0;
   for (const url of [...TARGETS, ...fuzzed.map((s) => '/' + s), ...fuzzed])
     try {
@@ -86,13 +101,44 @@ async function requestLines({ quick }) {
 
 /** 2. noscriptRedirect never leads off the page's origin. */
 function redirects({ quick }) {
-  const pieces = fc.constantFrom('/', '\\', '//', '\\\\', 'http:', 'https://evil.example', 'javascript:', '\t', '\n', ' ', '%2f', '.', '..', '?', '#', '@', 'evil.example', ':', '\0');
-  const samples = fc.sample(fc.array(pieces, { maxLength: 8 }).map((p) => p.join('')), { numRuns: quick ? 3000 : 100_000, seed: 2 });
+  const pieces = fc.constantFrom(
+    '/',
+    '\\',
+    '//',
+    '\\\\',
+    'http:',
+    'https://evil.example',
+    'javascript:',
+    '\t',
+    '\n',
+    ' ',
+    '%2f',
+    '.',
+    '..',
+    '?',
+    '#',
+    '@',
+    'evil.example',
+    ':',
+    '\0',
+  );
+  const samples = fc.sample(
+    fc.array(pieces, { maxLength: 8 }).map((p) => p.join('')),
+    { numRuns: quick ? 3000 : 100_000, seed: 2 },
+  );
   let left = 0;
   for (const url of samples) {
-    const content = /content="0;url=([^"]*)"/.exec(noscriptRedirect(url))[1].replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+    const content = /content="0;url=([^"]*)"/
+      .exec(noscriptRedirect(url))[1]
+      .replace(/&amp;/g, '&')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'");
     // a target the browser cannot resolve counts as off the origin too: nothing may be left to chance
-    if (!URL.canParse(content, 'https://site.example/shop/item') || new URL(content, 'https://site.example/shop/item').origin !== 'https://site.example') left++;
+    if (
+      !URL.canParse(content, 'https://site.example/shop/item') ||
+      new URL(content, 'https://site.example/shop/item').origin !== 'https://site.example'
+    )
+      left++;
   }
   return { item: '2 noscriptRedirect targets off the origin', figure: `${left} of ${samples.length}`, ok: left === 0 };
 }
@@ -100,14 +146,25 @@ function redirects({ quick }) {
 /** 3, 7, 8, 9. Renders that throw from getters, are too large, sparse, prototype-setting or no content at all. */
 async function badRenders({ quick }) {
   const longest = quick ? undefined : 'x'.repeat(2 ** 29 - 30);
-  const throwing = { get html() { throw new Error('getter'); } };
+  const throwing = {
+    get html() {
+      throw new Error('getter');
+    },
+  };
   const cases = {
     'getter throws': () => throwing,
     'async getter throws': async () => throwing,
-    'then getter throws': () => Object.defineProperty({}, 'then', { get: () => { throw new Error('then'); } }),
+    'then getter throws': () =>
+      Object.defineProperty({}, 'then', {
+        get: () => {
+          throw new Error('then');
+        },
+      }),
     // biome-ignore lint/suspicious/noSparseArray: a sparse array is the hostile input
     'sparse css_links': () => ({ css_links: [, '/a.css'] }),
-    'sync generator': function* () { yield { html: 'x' }; },
+    'sync generator': function* () {
+      yield { html: 'x' };
+    },
     'no content': () => ({}),
     ...(longest ? { 'beyond V8 string limit': () => ({ html: longest, css: 'p{}' }) } : {}),
   };
@@ -118,17 +175,34 @@ async function badRenders({ quick }) {
     for (const [id, render] of Object.entries(cases)) {
       const errors = [];
       /** @type {import('bigpipe-js/server').Pagelet[]} */
-      const pagelets = [{ id: 'bad', render: /** @type {any} deliberately broken */ (render), fallback: 'F' }, { id: 'good', render: () => ({ html: 'G' }) }];
-      const out = await collect(renderToChunks({ body: placeholder('bad') + placeholder('good'), pagelets }, { mode: /** @type {'pipeline' | 'inline'} */ (mode), onError: (_, pid) => errors.push(pid) }));
+      const pagelets = [
+        { id: 'bad', render: /** @type {any} deliberately broken */ (render), fallback: 'F' },
+        { id: 'good', render: () => ({ html: 'G' }) },
+      ];
+      const out = await collect(
+        renderToChunks(
+          { body: placeholder('bad') + placeholder('good'), pagelets },
+          { mode: /** @type {'pipeline' | 'inline'} */ (mode), onError: (_, pid) => errors.push(pid) },
+        ),
+      );
       pages++;
-      const shown = mode === 'inline' ? out.includes('<div id="bad">F</div>') : out.includes('"target":"bad","html":"F"');
+      const shown =
+        mode === 'inline' ? out.includes('<div id="bad">F</div>') : out.includes('"target":"bad","html":"F"');
       if (!shown || !out.endsWith('</body></html>') || errors.join() !== 'bad') lost++;
       reports += errors.length;
       void id;
     }
   // __proto__ from JSON.parse: never on the wire
   const proto = serializePagelet(JSON.parse('{"target":"a","__proto__":{"total":1}}'));
-  const protoOut = await collect(renderToChunks({ body: placeholder('a'), pagelets: [{ id: 'a', render: () => JSON.parse('{"html":"x","__proto__":{"total":1}}') }] }, quiet));
+  const protoOut = await collect(
+    renderToChunks(
+      {
+        body: placeholder('a'),
+        pagelets: [{ id: 'a', render: () => JSON.parse('{"html":"x","__proto__":{"total":1}}') }],
+      },
+      quiet,
+    ),
+  );
   await sleep(0);
   const protoWritten = +proto.includes('__proto__') + +protoOut.includes('__proto__');
   return [
@@ -150,10 +224,17 @@ async function responses({ quick }) {
   const server = http.createServer((req, res) => {
     if (req.url === '/ended') {
       res.end('answered first');
-      renderToNodeResponse({ body: placeholder('a'), pagelets: [{ id: 'a', ...counted }] }, res, quiet).catch(() => outcomes.ended++);
+      renderToNodeResponse({ body: placeholder('a'), pagelets: [{ id: 'a', ...counted }] }, res, quiet).catch(
+        () => outcomes.ended++,
+      );
     } else if (req.url === '/invalid') {
-      renderToNodeResponse({ body: '', pagelets: [{ id: 'a b', render: () => ({ html: '' }) }] }, res).catch(() => outcomes.invalid++);
-    } else renderToNodeResponse({ body: placeholder('a'), pagelets: [{ id: 'a', ...counted }] }, res, quiet).then(() => outcomes.head++);
+      renderToNodeResponse({ body: '', pagelets: [{ id: 'a b', render: () => ({ html: '' }) }] }, res).catch(
+        () => outcomes.invalid++,
+      );
+    } else
+      renderToNodeResponse({ body: placeholder('a'), pagelets: [{ id: 'a', ...counted }] }, res, quiet).then(
+        () => outcomes.head++,
+      );
   });
   const { base, close } = await listen(server);
   const statuses = { ended: 0, invalid: 0, head: 0 };
@@ -167,9 +248,21 @@ async function responses({ quick }) {
   await sleep(20);
   await close();
   return [
-    { item: '4 response already ended', figure: `${outcomes.ended} of ${n} rejected, ${renders} renders started`, ok: outcomes.ended === n && renders === 0 },
-    { item: '6 invalid page', figure: `${statuses.invalid} of ${n} answered 500 and rejected (${outcomes.invalid})`, ok: statuses.invalid === n && outcomes.invalid === n },
-    { item: '14 HEAD', figure: `${statuses.head} of ${n} headers only, ${renders} renders started`, ok: statuses.head === n && outcomes.head === n && renders === 0 },
+    {
+      item: '4 response already ended',
+      figure: `${outcomes.ended} of ${n} rejected, ${renders} renders started`,
+      ok: outcomes.ended === n && renders === 0,
+    },
+    {
+      item: '6 invalid page',
+      figure: `${statuses.invalid} of ${n} answered 500 and rejected (${outcomes.invalid})`,
+      ok: statuses.invalid === n && outcomes.invalid === n,
+    },
+    {
+      item: '14 HEAD',
+      figure: `${statuses.head} of ${n} headers only, ${renders} renders started`,
+      ok: statuses.head === n && outcomes.head === n && renders === 0,
+    },
   ];
 }
 
@@ -222,11 +315,20 @@ async function http2Resets({ quick }) {
 /** 10. Every element inline mode writes carries the nonce. */
 async function inlineNonce() {
   const content = { css_links: ['/a.css'], css: 'p{}', html: '<p>x</p>', js_links: ['/a.js'], js: 'f()' };
-  const out = await collect(renderToChunks({ body: placeholder('a'), pagelets: [{ id: 'a', render: () => content }] }, { mode: 'inline', nonce: 'N0nce' }));
+  const out = await collect(
+    renderToChunks(
+      { body: placeholder('a'), pagelets: [{ id: 'a', render: () => content }] },
+      { mode: 'inline', nonce: 'N0nce' },
+    ),
+  );
   const doc = parseDocument(out);
   const written = [...elements(doc, 'link'), ...elements(doc, 'style'), ...elements(doc, 'script')];
   const without = written.filter((e) => attrs(e, 'nonce')[0] !== 'N0nce').length;
-  return { item: '10 inline-mode elements without the nonce', figure: `${without} of ${written.length}`, ok: without === 0 && written.length === 4 };
+  return {
+    item: '10 inline-mode elements without the nonce',
+    figure: `${without} of ${written.length}`,
+    ok: without === 0 && written.length === 4,
+  };
 }
 
 /** 11. Inline mode with many placeholders: one linear pass, against pipeline mode on the same page. */
@@ -251,7 +353,10 @@ async function inlineScale({ quick }) {
 
 /** 12. Surrogate pairs split across streamed items reach the wire whole, in both adapters' encodings. */
 async function surrogates({ quick }) {
-  const emoji = fc.sample(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }), { numRuns: quick ? 300 : 3000, seed: 12 });
+  const emoji = fc.sample(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }), {
+    numRuns: quick ? 300 : 3000,
+    seed: 12,
+  });
   let broken = 0;
   for (const text of emoji) {
     const units = [...text.split('')];
@@ -259,9 +364,12 @@ async function surrogates({ quick }) {
       for (const unit of units) yield { html: unit };
     }
     const page = { body: placeholder('a'), pagelets: [{ id: 'a', render: feed }] };
-    const bytes = new Uint8Array(await new Response(renderToReadableStream(page, { mode: 'inline', ...quiet })).arrayBuffer());
+    const bytes = new Uint8Array(
+      await new Response(renderToReadableStream(page, { mode: 'inline', ...quiet })).arrayBuffer(),
+    );
     const decoded = new TextDecoder().decode(bytes);
-    if (!decoded.includes(`<div id="a">${text}</div>`) || decoded.includes('\ufffd') !== text.includes('\ufffd')) broken++;
+    if (!decoded.includes(`<div id="a">${text}</div>`) || decoded.includes('\ufffd') !== text.includes('\ufffd'))
+      broken++;
   }
   return { item: '12 split surrogate pairs broken', figure: `${broken} of ${emoji.length} texts`, ok: broken === 0 };
 }
@@ -280,7 +388,9 @@ async function stalledClients({ quick }) {
     body: Array.from({ length: pagelets }, (_, i) => placeholder(`p${i}`)).join(''),
     pagelets: Array.from({ length: pagelets }, (_, i) => ({ id: `p${i}`, render: () => (rendered++, { html }) })),
   });
-  const server = http.createServer((_req, res) => renderToNodeResponse(page(), res, { ...quiet, writeTimeout }).then(() => ended++));
+  const server = http.createServer((_req, res) =>
+    renderToNodeResponse(page(), res, { ...quiet, writeTimeout }).then(() => ended++),
+  );
   const { port, close } = await listen(server);
   const memory = () => {
     gc?.();
@@ -315,14 +425,23 @@ async function stalledClients({ quick }) {
 async function sharedSignal() {
   const controller = new AbortController();
   const renders = Array.from({ length: 200 }, () =>
-    collect(renderToChunks({ body: placeholder('a'), pagelets: [{ id: 'a', render: () => new Promise(() => {}), timeout: Infinity }] }, { ...quiet, signal: controller.signal })).catch((e) => e),
+    collect(
+      renderToChunks(
+        { body: placeholder('a'), pagelets: [{ id: 'a', render: () => new Promise(() => {}), timeout: Infinity }] },
+        { ...quiet, signal: controller.signal },
+      ),
+    ).catch((e) => e),
   );
   await sleep(0);
   controller.abort(new Error('shutdown'));
   const results = await Promise.all(renders);
   await sleep(0);
   const rejected = results.filter((r) => r instanceof Error && r.message === 'shutdown').length;
-  return { item: '15 shared options.signal, 200 pages', figure: `${escaped.warnings} MaxListenersExceededWarnings, ${rejected} of 200 pages cancelled`, ok: escaped.warnings === 0 && rejected === 200 };
+  return {
+    item: '15 shared options.signal, 200 pages',
+    figure: `${escaped.warnings} MaxListenersExceededWarnings, ${rejected} of 200 pages cancelled`,
+    ok: escaped.warnings === 0 && rejected === 200,
+  };
 }
 
 /** @typedef {{ item: string, figure: string, ok: boolean }} HostileLine one item's outcome */
@@ -340,7 +459,9 @@ export async function hostileCampaign({ quick = false } = {}) {
   const run = async (name, item) => {
     let timer;
     try {
-      const limit = new Promise((_, reject) => (timer = setTimeout(reject, 120_000, new Error('did not finish in 120 s'))));
+      const limit = new Promise(
+        (_, reject) => (timer = setTimeout(reject, 120_000, new Error('did not finish in 120 s'))),
+      );
       lines.push(...[await Promise.race([item({ quick }), limit])].flat());
     } catch (error) {
       lines.push({ item: name, figure: `the item itself failed: ${error?.message ?? error}`, ok: false });
@@ -361,7 +482,10 @@ export async function hostileCampaign({ quick = false } = {}) {
     await run('15 shared signal', sharedSignal);
     // 16-18: the checker against hostile servers (stress/checker.mjs, each item in a process of its own)
     await run('16-18 checker', async () =>
-      (await checkerCampaign({ quick })).map((line) => ({ ...line, item: line.item.replace(/^checker: /, '16-18 checker: ') })),
+      (await checkerCampaign({ quick })).map((line) => ({
+        ...line,
+        item: line.item.replace(/^checker: /, '16-18 checker: '),
+      })),
     );
     await sleep(20);
     lines.push({

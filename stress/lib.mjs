@@ -52,7 +52,10 @@ export const resources = () => {
 };
 
 /** The resources in `after` beyond those in `before`, e.g. { Timeout: 2 }. */
-export const extraResources = (/** @type {Record<string, number>} */ before, /** @type {Record<string, number>} */ after) => {
+export const extraResources = (
+  /** @type {Record<string, number>} */ before,
+  /** @type {Record<string, number>} */ after,
+) => {
   /** @type {Record<string, number>} */
   const extra = {};
   for (const [kind, n] of Object.entries(after)) if (n > (before[kind] ?? 0)) extra[kind] = n - (before[kind] ?? 0);
@@ -93,7 +96,8 @@ export const withEngine = async (drivers, name, fn) => {
 /** Prints a title and `key: value` lines. */
 export const report = (title, figures) => {
   console.log(`\n== ${title}`);
-  for (const [key, value] of Object.entries(figures)) console.log(`  ${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
+  for (const [key, value] of Object.entries(figures))
+    console.log(`  ${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
 };
 
 /** Prints whether a goal is met; a missed goal makes the script exit with 1. */

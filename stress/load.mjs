@@ -8,7 +8,20 @@ import { renderToNodeResponse, placeholder } from 'bigpipe-js/server';
 import { listen } from '../test/support/loopback.mjs';
 import { machineLine } from '../test/support/machine.mjs';
 import { payloadsOf } from '../test/support/parse.mjs';
-import { extraResources, getGc, goal, heapAfterGc, isMain, kb, ms, percentile, prng, report, resources, settleResources } from './lib.mjs';
+import {
+  extraResources,
+  getGc,
+  goal,
+  heapAfterGc,
+  isMain,
+  kb,
+  ms,
+  percentile,
+  prng,
+  report,
+  resources,
+  settleResources,
+} from './lib.mjs';
 
 const FALLBACK = '<p>fallback</p>';
 const WARMUP = 1e9; // request numbers from here on are the warm-up's
@@ -19,7 +32,8 @@ const planOf = (i, o) => {
   const pagelets = Array.from({ length: o.pagelets }, (_, j) => {
     const r = random();
     // throw: synchronously; reject: after its latency; ignore: does not listen to its signal and rejects late
-    const kind = r < o.throwRate / 2 ? 'throw' : r < o.throwRate ? 'reject' : r < o.throwRate + o.ignoreRate ? 'ignore' : 'ok';
+    const kind =
+      r < o.throwRate / 2 ? 'throw' : r < o.throwRate ? 'reject' : r < o.throwRate + o.ignoreRate ? 'ignore' : 'ok';
     return { id: `p${j}`, kind, latency: random() * o.maxLatency };
   });
   return { pagelets, disconnect: random() < o.disconnectRate, disconnectAfter: random() * o.maxLatency * 0.5 };
@@ -83,14 +97,42 @@ const planOf = (i, o) => {
  */
 export const loadWithAborts = async (options = {}) => {
   const o = {
-    requests: 100, concurrency: 100, pagelets: 10, maxLatency: 500, timeout: 300, throwRate: 0.1, ignoreRate: 0.1,
-    disconnectRate: 0.2, seed: 1, deadline: 120_000, heap: false, warmup: 2000, ...options,
+    requests: 100,
+    concurrency: 100,
+    pagelets: 10,
+    maxLatency: 500,
+    timeout: 300,
+    throwRate: 0.1,
+    ignoreRate: 0.1,
+    disconnectRate: 0.2,
+    seed: 1,
+    deadline: 120_000,
+    heap: false,
+    warmup: 2000,
+    ...options,
   };
   const stats = {
-    requests: 0, completed: 0, cut: 0, unexpectedCuts: 0, clientErrors: 0, clientTimeouts: 0, disconnectsPlanned: 0, disconnectsDone: 0,
-    finishedBeforeDisconnect: 0, serverAborted: 0, rendersPendingAtDisconnect: 0, rendersAbortedAtDisconnect: 0,
-    renders: 0, renderErrors: 0, responsesResolved: 0, responsesRejected: 0, lostPagelets: 0, duplicatedPagelets: 0,
-    strangeTargets: 0, wrongContent: 0, unfinishedBodies: 0,
+    requests: 0,
+    completed: 0,
+    cut: 0,
+    unexpectedCuts: 0,
+    clientErrors: 0,
+    clientTimeouts: 0,
+    disconnectsPlanned: 0,
+    disconnectsDone: 0,
+    finishedBeforeDisconnect: 0,
+    serverAborted: 0,
+    rendersPendingAtDisconnect: 0,
+    rendersAbortedAtDisconnect: 0,
+    renders: 0,
+    renderErrors: 0,
+    responsesResolved: 0,
+    responsesRejected: 0,
+    lostPagelets: 0,
+    duplicatedPagelets: 0,
+    strangeTargets: 0,
+    wrongContent: 0,
+    unfinishedBodies: 0,
   };
   let unhandled = 0;
   const onUnhandled = () => unhandled++;
@@ -110,7 +152,9 @@ export const loadWithAborts = async (options = {}) => {
       stats.serverAborted++;
       const pending = renders.filter((r) => !r.finished && !r.signal.aborted);
       stats.rendersPendingAtDisconnect += pending.length;
-      setImmediate(() => (stats.rendersAbortedAtDisconnect += pending.filter((r) => r.signal.aborted && r.sawAbort).length));
+      setImmediate(
+        () => (stats.rendersAbortedAtDisconnect += pending.filter((r) => r.signal.aborted && r.sawAbort).length),
+      );
     });
     const pagelets = plan.pagelets.map(({ id, kind, latency }) => ({
       id,
@@ -135,16 +179,24 @@ export const loadWithAborts = async (options = {}) => {
             else reject(new Error(kind === 'ignore' ? 'late failure' : 'backend down'));
           }, latency);
           if (kind !== 'ignore')
-            signal.addEventListener('abort', () => {
-              clearTimeout(timer);
-              finish();
-              reject(signal.reason);
-            }, { once: true });
+            signal.addEventListener(
+              'abort',
+              () => {
+                clearTimeout(timer);
+                finish();
+                reject(signal.reason);
+              },
+              { once: true },
+            );
         });
       },
     }));
     renderToNodeResponse(
-      { head: '<title>load</title>', body: '<h1>load</h1>' + pagelets.map((p) => placeholder(p.id)).join(''), pagelets },
+      {
+        head: '<title>load</title>',
+        body: '<h1>load</h1>' + pagelets.map((p) => placeholder(p.id)).join(''),
+        pagelets,
+      },
       res,
       { timeout: o.timeout, onError: () => record && stats.renderErrors++ },
     ).then(
@@ -276,7 +328,9 @@ export const loadWithAborts = async (options = {}) => {
     seconds: +seconds.toFixed(2),
     requestsPerSecond: Math.round(stats.requests / seconds),
     ttfb: { p50: percentile(ttfb, 50), p99: percentile(ttfb, 99), max: percentile(ttfb, 100) },
-    heap: o.heap ? { gcAvailable: !!gc, before: heapBefore, after: heapAfter, change: heapAfter / heapBefore - 1 } : undefined,
+    heap: o.heap
+      ? { gcAvailable: !!gc, before: heapBefore, after: heapAfter, change: heapAfter / heapBefore - 1 }
+      : undefined,
   };
 };
 
@@ -286,24 +340,33 @@ if (isMain(import.meta)) {
   console.log(machineLine());
   const f = await loadWithAborts({ requests, concurrency, heap: true });
   const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
-  report(`load with aborts: ${requests} requests, ${concurrency} concurrent, 10 pagelets each (0-500 ms, 10% throw/reject, 10% ignore their signal and reject late, timeout 300 ms), 20% of clients disconnect after the shell`, {
-    'requests sent': f.requests,
-    'completed (full body)': f.completed,
-    'cut by their own client (planned disconnects done)': `${f.cut} (${f.disconnectsDone} of ${f.disconnectsPlanned} planned; ${f.finishedBeforeDisconnect} finished first)`,
-    'client errors / timeouts / cut without a disconnect': `${f.clientErrors} / ${f.clientTimeouts} / ${f.unexpectedCuts}`,
-    'pagelets lost in completed responses': `${f.lostPagelets} (duplicated ${f.duplicatedPagelets}, unknown targets ${f.strangeTargets}, wrong content ${f.wrongContent}, unfinished bodies ${f.unfinishedBodies})`,
-    'renders': `${f.renders} (${f.renderErrors} reported to onError: thrown, rejected, timed out)`,
-    'responses the server saw disconnected': f.serverAborted,
-    'renders pending at a disconnect whose signal fired': `${f.rendersAbortedAtDisconnect} of ${f.rendersPendingAtDisconnect} (${pct(f.rendersAbortedAtDisconnect, f.rendersPendingAtDisconnect)})`,
-    'renderToNodeResponse resolved / rejected': `${f.responsesResolved} / ${f.responsesRejected}`,
-    'unhandled rejections': f.unhandledRejections,
-    'extra active resources after the run': JSON.stringify(f.extraResources),
-    'heap after GC, before -> after': `${kb(f.heap.before)} -> ${kb(f.heap.after)} (${(f.heap.change * 100).toFixed(1)}%${f.heap.gcAvailable ? '' : ', no gc available'})`,
-    'TTFB under load (client and server in one process)': `p50 ${ms(f.ttfb.p50)}, p99 ${ms(f.ttfb.p99)}, max ${ms(f.ttfb.max)}`,
-    'wall time': `${f.seconds} s (${f.requestsPerSecond} requests/s)`,
-  });
-  goal('0 pagelets lost in completed responses', f.lostPagelets + f.duplicatedPagelets + f.strangeTargets + f.wrongContent + f.unfinishedBodies === 0);
-  goal('100% of renders pending at a disconnect saw their signal abort', f.rendersAbortedAtDisconnect === f.rendersPendingAtDisconnect);
+  report(
+    `load with aborts: ${requests} requests, ${concurrency} concurrent, 10 pagelets each (0-500 ms, 10% throw/reject, 10% ignore their signal and reject late, timeout 300 ms), 20% of clients disconnect after the shell`,
+    {
+      'requests sent': f.requests,
+      'completed (full body)': f.completed,
+      'cut by their own client (planned disconnects done)': `${f.cut} (${f.disconnectsDone} of ${f.disconnectsPlanned} planned; ${f.finishedBeforeDisconnect} finished first)`,
+      'client errors / timeouts / cut without a disconnect': `${f.clientErrors} / ${f.clientTimeouts} / ${f.unexpectedCuts}`,
+      'pagelets lost in completed responses': `${f.lostPagelets} (duplicated ${f.duplicatedPagelets}, unknown targets ${f.strangeTargets}, wrong content ${f.wrongContent}, unfinished bodies ${f.unfinishedBodies})`,
+      renders: `${f.renders} (${f.renderErrors} reported to onError: thrown, rejected, timed out)`,
+      'responses the server saw disconnected': f.serverAborted,
+      'renders pending at a disconnect whose signal fired': `${f.rendersAbortedAtDisconnect} of ${f.rendersPendingAtDisconnect} (${pct(f.rendersAbortedAtDisconnect, f.rendersPendingAtDisconnect)})`,
+      'renderToNodeResponse resolved / rejected': `${f.responsesResolved} / ${f.responsesRejected}`,
+      'unhandled rejections': f.unhandledRejections,
+      'extra active resources after the run': JSON.stringify(f.extraResources),
+      'heap after GC, before -> after': `${kb(f.heap.before)} -> ${kb(f.heap.after)} (${(f.heap.change * 100).toFixed(1)}%${f.heap.gcAvailable ? '' : ', no gc available'})`,
+      'TTFB under load (client and server in one process)': `p50 ${ms(f.ttfb.p50)}, p99 ${ms(f.ttfb.p99)}, max ${ms(f.ttfb.max)}`,
+      'wall time': `${f.seconds} s (${f.requestsPerSecond} requests/s)`,
+    },
+  );
+  goal(
+    '0 pagelets lost in completed responses',
+    f.lostPagelets + f.duplicatedPagelets + f.strangeTargets + f.wrongContent + f.unfinishedBodies === 0,
+  );
+  goal(
+    '100% of renders pending at a disconnect saw their signal abort',
+    f.rendersAbortedAtDisconnect === f.rendersPendingAtDisconnect,
+  );
   goal('0 unhandled rejections', f.unhandledRejections === 0);
   goal('0 extra open handles or timers', !Object.keys(f.extraResources).length);
   goal('heap after GC within 10% of before', Math.abs(f.heap.change) <= 0.1);

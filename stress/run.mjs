@@ -33,5 +33,6 @@ for (const [name, file] of CAMPAIGNS) {
   results.push([name, code, Math.round((Date.now() - started) / 1000)]);
 }
 console.log('\n################ summary');
-for (const [name, code, seconds] of results) console.log(`  ${code === 0 ? 'ok    ' : 'FAILED'} ${name} (${seconds} s${code === 0 ? '' : `, exit ${code}`})`);
+for (const [name, code, seconds] of results)
+  console.log(`  ${code === 0 ? 'ok    ' : 'FAILED'} ${name} (${seconds} s${code === 0 ? '' : `, exit ${code}`})`);
 if (results.some(([, code]) => code !== 0)) process.exitCode = 1;

@@ -84,7 +84,9 @@ const readAll = async (port, path, o, progress) => {
  */
 const readInChild = (port, path, o, progress) =>
   new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--read', JSON.stringify({ port, path, o })], { stdio: 'inherit' });
+    const child = fork(fileURLToPath(import.meta.url), ['--read', JSON.stringify({ port, path, o })], {
+      stdio: 'inherit',
+    });
     child.on('message', (/** @type {any} */ m) => {
       if (m.progress) m.progress.forEach((read, i) => (progress[i].read = read));
       if (m.incomplete !== undefined) resolve(m.incomplete);
@@ -115,7 +117,17 @@ const readInChild = (port, path, o, progress) =>
  * @returns {Promise<{ bigpipe: SlowFigures, naive?: SlowFigures }>}
  */
 export const slowReaders = async (options = {}) => {
-  const o = { readers: 2, pagelets: 10, size: 200 * 1024, bytes: 16 * 1024, every: 2, naive: true, memory: false, deadline: 60_000, ...options };
+  const o = {
+    readers: 2,
+    pagelets: 10,
+    size: 200 * 1024,
+    bytes: 16 * 1024,
+    every: 2,
+    naive: true,
+    memory: false,
+    deadline: 60_000,
+    ...options,
+  };
   const htmls = Array.from({ length: o.pagelets }, (_, j) => htmlOf(j, o.size));
   const page = () => ({
     head: '<title>slow readers</title>',
@@ -210,7 +222,10 @@ if (process.argv[2] === '--read') {
   const mb = (bytes) => `${Math.max(0, bytes / 1048576).toFixed(2)} MB`; // a drop below the baseline is noise
   // 10 x 200 KB as asked; 10 x 1 MB too, because on loopback the kernel takes about 4 MB per connection (socket
   // buffers), so a 2.4 MB page never waits in the process at all, with or without backpressure.
-  for (const [size, count] of [[200 * 1024, readers], [1024 * 1024, Math.max(1, readers / 4)]]) {
+  for (const [size, count] of [
+    [200 * 1024, readers],
+    [1024 * 1024, Math.max(1, readers / 4)],
+  ]) {
     const f = await slowReaders({ readers: count, size, bytes: 16 * 1024, every: 5, memory: true });
     for (const [variant, v] of Object.entries(f))
       report(
@@ -224,6 +239,9 @@ if (process.argv[2] === '--read') {
         },
       );
     goal('every body complete and parsed', f.bigpipe.incompleteBodies + f.naive.incompleteBodies === 0);
-    goal('renderToNodeResponse: res.writableLength <= highWaterMark + largest chunk', f.bigpipe.maxBufferedPerResponse <= f.bigpipe.highWaterMark + f.bigpipe.largestChunk);
+    goal(
+      'renderToNodeResponse: res.writableLength <= highWaterMark + largest chunk',
+      f.bigpipe.maxBufferedPerResponse <= f.bigpipe.highWaterMark + f.bigpipe.largestChunk,
+    );
   }
 }

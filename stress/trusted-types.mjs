@@ -18,11 +18,24 @@ export const CSP =
 
 const pagelets = () => [
   { id: 'a', render: () => ({ html: '<p class="a">inline css</p>', css: '#a .a{color:rgb(1, 2, 3)}' }) },
-  { id: 'b', render: () => new Promise((r) => setTimeout(r, 20, { html: '<p class="b">linked css</p>', css_links: ['/tt/b.css'] })) },
-  { id: 'c', render: () => ({ html: '<p>scripts</p>', js_links: ['/tt/c.js'], js: 'window.cInline = window.cLinked' }) },
+  {
+    id: 'b',
+    render: () =>
+      new Promise((r) => setTimeout(r, 20, { html: '<p class="b">linked css</p>', css_links: ['/tt/b.css'] })),
+  },
+  {
+    id: 'c',
+    render: () => ({ html: '<p>scripts</p>', js_links: ['/tt/c.js'], js: 'window.cInline = window.cLinked' }),
+  },
   {
     id: 'd',
-    render: () => new Promise((r) => setTimeout(r, 10, { html: '<b>inert</b><script>window.pwned = 1</script>', js: 'document.querySelector("#d b").dataset.ran = "yes"' })),
+    render: () =>
+      new Promise((r) =>
+        setTimeout(r, 10, {
+          html: '<b>inert</b><script>window.pwned = 1</script>',
+          js: 'document.querySelector("#d b").dataset.ran = "yes"',
+        }),
+      ),
   },
 ];
 
@@ -42,7 +55,10 @@ const CHECK = `(async () => {
 })()`;
 
 /** For a page that may never finish: what it shows once loaded (the load event waits for every payload). */
-const CHECK_LOADED = CHECK.replace('await window.__done;', "if (document.readyState !== 'complete') await new Promise((r) => addEventListener('load', r));");
+const CHECK_LOADED = CHECK.replace(
+  'await window.__done;',
+  "if (document.readyState !== 'complete') await new Promise((r) => addEventListener('load', r));",
+);
 
 /** A control: the same CSP is enforced in this engine (a string assigned to innerHTML throws and is reported). */
 const CONTROL = `(async () => {
@@ -60,7 +76,9 @@ export const trustedTypes = async (engine) => {
     void renderToNodeResponse(
       {
         head: `<script nonce="${NONCE}">${RECORDER}</script>`,
-        body: `<p>${'Trusted Types page, streamed pagelet by pagelet. '.repeat(8)}</p>` + ['a', 'b', 'c', 'd'].map(placeholder).join(''),
+        body:
+          `<p>${'Trusted Types page, streamed pagelet by pagelet. '.repeat(8)}</p>` +
+          ['a', 'b', 'c', 'd'].map(placeholder).join(''),
         pagelets: pagelets(),
       },
       res,
@@ -75,11 +93,16 @@ export const trustedTypes = async (engine) => {
     '/control': (_req, res) =>
       res
         .writeHead(200, { 'Content-Type': HTML, 'Content-Security-Policy': CSP })
-        .end(`<!DOCTYPE html><html><head><meta charset="utf-8"><script nonce="${NONCE}">${RECORDER}</script></head><body><p>${'control '.repeat(80)}</p></body></html>`),
+        .end(
+          `<!DOCTYPE html><html><head><meta charset="utf-8"><script nonce="${NONCE}">${RECORDER}</script></head><body><p>${'control '.repeat(80)}</p></body></html>`,
+        ),
     '/bigpipe.tt.min.js': (_req, res) =>
-      res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(new URL('../dist/bigpipe.tt.min.js', import.meta.url))),
+      res
+        .writeHead(200, { 'Content-Type': 'text/javascript' })
+        .end(readFileSync(new URL('../dist/bigpipe.tt.min.js', import.meta.url))),
     '/tt/b.css': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/css' }).end('#b .b{color:rgb(4, 5, 6)}'),
-    '/tt/c.js': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/javascript' }).end('window.cLinked = (window.cLinked || 0) + 1;'),
+    '/tt/c.js': (_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'text/javascript' }).end('window.cLinked = (window.cLinked || 0) + 1;'),
   });
   const run = async (path, check) => {
     const tab = await engine.open(server.base + path);
@@ -132,12 +155,19 @@ if (isMain(import.meta)) {
     const d = f.defaultInline;
     report(`Trusted Types, ${f.engine}: CSP "${CSP}"`, {
       'control: string to innerHTML throws and is reported': `${f.control.threw} (${f.control.violations} violation)`,
-      "dist/bigpipe.tt.min.js inlined (runtime 'inline-trusted-types'): problems": failures(f.inline).length ? failures(f.inline) : works,
-      'dist/bigpipe.tt.min.js from a script tag: problems': failures(f.scriptSrc).length ? failures(f.scriptSrc) : works,
+      "dist/bigpipe.tt.min.js inlined (runtime 'inline-trusted-types'): problems": failures(f.inline).length
+        ? failures(f.inline)
+        : works,
+      'dist/bigpipe.tt.min.js from a script tag: problems': failures(f.scriptSrc).length
+        ? failures(f.scriptSrc)
+        : works,
       'dist/bigpipe.tt.min.js async after the stub: problems': failures(f.async).length ? failures(f.async) : works,
       'default build inlined (not meant for Trusted Types)': `${d.displayed} of 4 displayed, ${d.violations.length} violations, ${d.pageErrors.length} uncaught errors, bigpipe:error ${d.errorEvents.length}`,
     });
     goal(`${name}: the policy is enforced (control)`, f.control.threw && f.control.violations === 1);
-    goal(`${name}: the Trusted Types build works fully with 0 violations (inlined, script tag and async)`, ![f.inline, f.scriptSrc, f.async].some((run) => failures(run).length));
+    goal(
+      `${name}: the Trusted Types build works fully with 0 violations (inlined, script tag and async)`,
+      ![f.inline, f.scriptSrc, f.async].some((run) => failures(run).length),
+    );
   }
 }

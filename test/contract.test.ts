@@ -46,9 +46,12 @@ describe('the payload rule', () => {
     'string[]': fc.array(fc.string({ maxLength: 3 }), { maxLength: 3 }),
   };
   // mostly right, so that payloads with a single wrong field are common
-  const field = (type: keyof typeof valid) => fc.oneof({ weight: 12, arbitrary: valid[type] }, { weight: 1, arbitrary: value });
+  const field = (type: keyof typeof valid) =>
+    fc.oneof({ weight: 12, arbitrary: valid[type] }, { weight: 1, arbitrary: value });
   const payloads = fc.sample(
-    fc.record(Object.fromEntries(Object.entries(protocol.FIELDS).map(([name, type]) => [name, field(type)])), { requiredKeys: [] }),
+    fc.record(Object.fromEntries(Object.entries(protocol.FIELDS).map(([name, type]) => [name, field(type)])), {
+      requiredKeys: [],
+    }),
     { numRuns: 400, seed: 11 },
   ) as Record<string, unknown>[];
 
@@ -103,7 +106,7 @@ describe('an empty target', () => {
 // test checks it against the schema.
 type KeysOf<T> = T extends unknown ? keyof T & string : never;
 const keys =
-  <T,>() =>
+  <T>() =>
   <const K extends readonly string[]>(
     list: K & ([Exclude<KeysOf<T>, K[number]>, Exclude<K[number], KeysOf<T>>] extends [never, never] ? unknown : never),
   ) =>
@@ -118,9 +121,22 @@ describe('the vector format', () => {
       names(schema.properties).filter((k) => k !== '$schema'),
     );
     expect(keys<Vector['page']>()(['runtime', 'timeout', 'csp', 'head', 'body'])).toEqual(names(d.page.properties));
-    expect(keys<Resource>()(['body', 'type', 'status', 'hold', 'stall', 'delay'])).toEqual(names(d.resource.properties));
+    expect(keys<Resource>()(['body', 'type', 'status', 'hold', 'stall', 'delay'])).toEqual(
+      names(d.resource.properties),
+    );
     expect(
-      keys<Step>()(['payload', 'badPayload', 'write', 'script', 'waitFor', 'count', 'release', 'expectRequests', 'delay', 'end']),
+      keys<Step>()([
+        'payload',
+        'badPayload',
+        'write',
+        'script',
+        'waitFor',
+        'count',
+        'release',
+        'expectRequests',
+        'delay',
+        'end',
+      ]),
     ).toEqual([...new Set(d.step.oneOf.flatMap((s: { properties: object }) => names(s.properties)))].sort());
     expect(
       keys<Expect>()([

@@ -8,7 +8,11 @@ export const STYLESHEET = '/s/box.css';
 /** The data of pagelet i: what a backend would answer. */
 export const data = (i) => ({
   title: `Pagelet ${i}`,
-  items: Array.from({ length: 6 }, (_, k) => ({ href: `/item/${i}-${k}`, label: `Item ${i}.${k}`, comments: `${(k + 1) * 3} comments` })),
+  items: Array.from({ length: 6 }, (_, k) => ({
+    href: `/item/${i}-${k}`,
+    label: `Item ${i}.${k}`,
+    comments: `${(k + 1) * 3} comments`,
+  })),
 });
 
 /** Pagelet i rendered as HTML, the way a bigpipe-js render function builds it: a template per request. */

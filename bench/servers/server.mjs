@@ -28,7 +28,9 @@ const HEADERS = { 'Content-Type': 'text/html; charset=utf-8', 'X-Accel-Buffering
 // The hand-written server inlines dist/bigpipe.min.js. If the server module inlines another build (its generated
 // copy is stale until `npm run build`), take the server's, so the comparison is about the write loop; say so.
 let RUNTIME = readFileSync(new URL('../../dist/bigpipe.min.js', import.meta.url), 'utf8').trim();
-const inlined = /<script>(.*?)<\/script>/s.exec(await new Response(renderToReadableStream({ body: '', pagelets: [] })).text())[1];
+const inlined = /<script>(.*?)<\/script>/s.exec(
+  await new Response(renderToReadableStream({ body: '', pagelets: [] })).text(),
+)[1];
 if (inlined !== RUNTIME) {
   console.log('warning: dist/server.js inlines a different runtime than dist/bigpipe.min.js (run `npm run build`)');
   RUNTIME = inlined;
@@ -48,7 +50,11 @@ const SHELL = `<!DOCTYPE html><html><head><meta charset="utf-8"><script>${RUNTIM
   .map((id) => `<div id="${id}"></div>`)
   .join('')}`;
 // The fastest form we know (three constant replaces), so this stays the limit to compare against.
-const escapeText = (json) => json.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+const escapeText = (json) =>
+  json
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 const payloadScript = (payload) => `<script>BigPipe.onPageletArrive(${escapeText(JSON.stringify(payload))})</script>`;
 
 // React: the same markup, and the stylesheet as a React 19 <link precedence>, so the boundary is revealed only
@@ -63,7 +69,13 @@ function Pagelet({ data }) {
       'section',
       { key: 'html', className: 'box' },
       h('h2', null, title),
-      h('ul', null, items.map((it) => h('li', { key: it.href }, h('a', { href: it.href }, it.label), ' ', h('small', null, it.comments)))),
+      h(
+        'ul',
+        null,
+        items.map((it) =>
+          h('li', { key: it.href }, h('a', { href: it.href }, it.label), ' ', h('small', null, it.comments)),
+        ),
+      ),
     ),
   ];
 }
@@ -137,7 +149,9 @@ const server = createServer((req, res) => {
   handle(req, res);
 });
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => console.log(`listening ${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`));
+server.listen(0, '127.0.0.1', () =>
+  console.log(`listening ${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`),
+);
 
 process.on('message', async (message) => {
   if (message === 'open') process.send(open);

@@ -46,7 +46,8 @@ export async function handle(request) {
   const { pathname } = new URL(request.url);
   if (pathname === '/bigpipe') return renderToResponse(page());
   if (pathname === '/prebuilt') return renderToResponse(prebuiltPage());
-  if (pathname === '/floor') return new Response(await (floor ??= renderToResponse(page()).arrayBuffer()), { headers: HEADERS });
+  if (pathname === '/floor')
+    return new Response(await (floor ??= renderToResponse(page()).arrayBuffer()), { headers: HEADERS });
   if (pathname === '/chunks') return new Response(chunkStream(await (chunks ??= pageChunks())), { headers: HEADERS });
   return new Response('not found', { status: 404 });
 }

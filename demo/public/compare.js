@@ -22,7 +22,9 @@
   const schedule = () => (frame ||= requestAnimationFrame(draw));
 
   const stats = (s) => {
-    const shown = ids().map((id) => s.pagelets[id]?.display).filter((t) => t !== undefined);
+    const shown = ids()
+      .map((id) => s.pagelets[id]?.display)
+      .filter((t) => t !== undefined);
     return {
       first: shown.length ? Math.min(...shown) : undefined,
       all: shown.length === ids().length ? Math.max(...shown) : undefined,
@@ -36,11 +38,16 @@
     if (!chart) return;
     const complete = sides.every((s) => s.page.complete !== undefined);
     const now = complete ? 0 : performance.now() - loadStart;
-    const times = sides.flatMap((s) => [...Object.values(s.pagelets).flatMap(Object.values), s.page.done ?? 0, s.page.paint ?? 0]);
+    const times = sides.flatMap((s) => [
+      ...Object.values(s.pagelets).flatMap(Object.values),
+      s.page.done ?? 0,
+      s.page.paint ?? 0,
+    ]);
     const domain = Math.max(500, now, ...times) * 1.04;
     const step = [50, 100, 250, 500, 1000, 2000, 5000].find((s) => domain / s <= 8) ?? 10000;
     const x = (t) => ((t / domain) * 100).toFixed(2) + '%';
-    const bar = (cls, from, to) => (to > from ? `<i class="${cls}" style="left:${x(from)};width:${x(to - from)}"></i>` : '');
+    const bar = (cls, from, to) =>
+      to > from ? `<i class="${cls}" style="left:${x(from)};width:${x(to - from)}"></i>` : '';
     const dot = (cls, t) => (t === undefined ? '' : `<i class="${cls}" style="left:${x(t)}"></i>`);
 
     const lane = (side, p = {}) => {
@@ -62,7 +69,8 @@
       const s = sides[side];
       return `<div class="lane" data-side="${side}">${dot('paint', s.page.paint)}${dot('tick', s.page.done)}</div>`;
     };
-    const row = (name, lanes) => `<div class="row"><span class="name">${name}</span><div class="lanes">${lanes}</div></div>`;
+    const row = (name, lanes) =>
+      `<div class="row"><span class="name">${name}</span><div class="lanes">${lanes}</div></div>`;
     let ticks = '';
     let grid = '';
     for (let t = 0; t <= domain; t += step) {
@@ -81,12 +89,15 @@
       `<p class="headline">${headline}</p>` +
       `<div class="rows"><div class="grid">${grid}</div>` +
       row('whole page', pageLane(0) + pageLane(1)) +
-      ids().map((id) => row(id, lane(0, sides[0].pagelets[id]) + lane(1, sides[1].pagelets[id]))).join('') +
+      ids()
+        .map((id) => row(id, lane(0, sides[0].pagelets[id]) + lane(1, sides[1].pagelets[id])))
+        .join('') +
       `<div class="row"><span></span><div class="axis">${ticks}</div></div></div>` +
       `<p class="legend"><span class="swatch" style="background:#2356c7"></span>${names[0]} <span class="swatch" style="background:#9b59b6"></span>${names[1]}</p>`;
     document.querySelectorAll('.frames figure').forEach((figure, i) => {
       const s = [a, b][i];
-      figure.querySelector('.summary').textContent = `first pagelet ${seconds(s.first)} · all shown ${seconds(s.all)} · JS done ${seconds(s.done)}`;
+      figure.querySelector('.summary').textContent =
+        `first pagelet ${seconds(s.first)} · all shown ${seconds(s.all)} · JS done ${seconds(s.done)}`;
     });
     // Keep the "now" edge moving while a frame is loading (bounded: stops after 20 s).
     if (!complete && now < 20_000) schedule();

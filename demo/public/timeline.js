@@ -51,7 +51,8 @@
   };
 
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if (entry.name === 'first-contentful-paint') page('paint', Math.round(entry.startTime * 10) / 10);
+    for (const entry of list.getEntries())
+      if (entry.name === 'first-contentful-paint') page('paint', Math.round(entry.startTime * 10) / 10);
   }).observe({ type: 'paint', buffered: true });
 
   if (mode === 'pipeline') {
@@ -73,7 +74,8 @@
   // No runtime: the parser inserts each pagelet in document order.
   const loaded = new WeakSet();
   const watched = new WeakSet();
-  const isContent = (node) => (node.nodeType === 1 ? !/^(LINK|STYLE|SCRIPT)$/.test(node.tagName) : node.nodeType === 3 && node.data.trim());
+  const isContent = (node) =>
+    node.nodeType === 1 ? !/^(LINK|STYLE|SCRIPT)$/.test(node.tagName) : node.nodeType === 3 && node.data.trim();
   const check = () => {
     for (const id of ids) {
       const element = document.getElementById(id);

@@ -14,7 +14,8 @@ import { dashboard } from './page.mjs';
 export const worker = (page = dashboard) => ({
   // A client that goes away is noticed at the stream's next write: then the body is cancelled and request.signal
   // (compatibility flag enable_request_signal) aborts, and with them every pagelet still rendering.
-  fetch: (request) => renderToResponse(page(request), { runtime: inlineRuntime, mode: pickMode(request), signal: request.signal }),
+  fetch: (request) =>
+    renderToResponse(page(request), { runtime: inlineRuntime, mode: pickMode(request), signal: request.signal }),
 });
 
 export default worker();

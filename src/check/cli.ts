@@ -31,7 +31,7 @@ export async function main(
     return 2;
   };
   const [command, ...rest] = args;
-  if (HELP.has(command!) || (command === 'check' && rest.some((arg) => HELP.has(arg)))) return io.out(USAGE), 0;
+  if (HELP.has(command!) || (command === 'check' && rest.some((arg) => HELP.has(arg)))) return (io.out(USAGE), 0);
   if (command !== 'check') return usage(command ? `unknown command "${command}"` : undefined);
   let url: string | undefined;
   const options: CheckOptions = { ...defaults };

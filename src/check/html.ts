@@ -163,16 +163,16 @@ export class Tokenizer {
         return lt + 1;
       }
       case State.TagOpen:
-        if (isLetter(c)) return (this.state = State.TagName), i;
-        if (c === 33 /* ! */) return this.bogus(true), (this.state = State.Declaration), i + 1;
-        if (c === 47 /* / */) return (this.state = State.EndTagOpen), (this.isEnd = true), i + 1;
-        if (c === 63 /* ? */) return this.bogus(false), i + 1;
+        if (isLetter(c)) return ((this.state = State.TagName), i);
+        if (c === 33 /* ! */) return (this.bogus(true), (this.state = State.Declaration), i + 1);
+        if (c === 47 /* / */) return ((this.state = State.EndTagOpen), (this.isEnd = true), i + 1);
+        if (c === 63 /* ? */) return (this.bogus(false), i + 1);
         this.on.text?.('<');
-        return (this.state = State.Data), i;
+        return ((this.state = State.Data), i);
       case State.EndTagOpen:
-        if (isLetter(c)) return (this.state = State.TagName), i;
-        if (c === 62 /* > */) return (this.state = State.Data), i + 1;
-        return this.bogus(false), i;
+        if (isLetter(c)) return ((this.state = State.TagName), i);
+        if (c === 62 /* > */) return ((this.state = State.Data), i + 1);
+        return (this.bogus(false), i);
       case State.TagName: {
         const j = until(s, i, n, endsName);
         this.tag.name += s.slice(i, j).toLowerCase();
@@ -185,50 +185,50 @@ export class Tokenizer {
         this.attrName = '';
         this.state = State.AttrName;
         // "=" here starts a name (as in browsers)
-        if (c === 61) return (this.attrName = '='), i + 1;
+        if (c === 61) return ((this.attrName = '='), i + 1);
         return i;
       case State.AttrName: {
         const j = until(s, i, n, endsAttrName);
         this.attrName += s.slice(i, j).toLowerCase();
         if (j === n) return j;
         const d = s.charCodeAt(j);
-        if (d === 61) return (this.state = State.BeforeValue), j + 1;
-        if (isSpace(d)) return (this.state = State.AfterAttrName), j + 1;
+        if (d === 61) return ((this.state = State.BeforeValue), j + 1);
+        if (isSpace(d)) return ((this.state = State.AfterAttrName), j + 1);
         this.setAttr('');
-        return (this.state = State.BeforeAttr), j;
+        return ((this.state = State.BeforeAttr), j);
       }
       case State.AfterAttrName:
         if (isSpace(c)) return i + 1;
-        if (c === 61) return (this.state = State.BeforeValue), i + 1;
+        if (c === 61) return ((this.state = State.BeforeValue), i + 1);
         this.setAttr('');
-        return (this.state = State.BeforeAttr), i;
+        return ((this.state = State.BeforeAttr), i);
       case State.BeforeValue:
         if (isSpace(c)) return i + 1;
         this.value = '';
-        if (c === 34 || c === 39) return (this.quote = c), (this.state = State.ValueQuoted), i + 1;
-        if (c === 62) return this.setAttr(''), this.emitTag(i + 1);
-        return (this.state = State.ValueUnquoted), i;
+        if (c === 34 || c === 39) return ((this.quote = c), (this.state = State.ValueQuoted), i + 1);
+        if (c === 62) return (this.setAttr(''), this.emitTag(i + 1));
+        return ((this.state = State.ValueUnquoted), i);
       case State.ValueQuoted: {
         const q = s.indexOf(this.quote === 34 ? '"' : "'", i);
         this.value += s.slice(i, q < 0 ? n : q);
         if (q < 0) return n;
         this.setAttr(this.value);
-        return (this.state = State.BeforeAttr), q + 1;
+        return ((this.state = State.BeforeAttr), q + 1);
       }
       case State.ValueUnquoted: {
         const j = until(s, i, n, endsUnquoted);
         this.value += s.slice(i, j);
         if (j === n) return j;
         this.setAttr(this.value);
-        return (this.state = State.BeforeAttr), j;
+        return ((this.state = State.BeforeAttr), j);
       }
       case State.Declaration:
-        if (c === 45 /* - */) return (this.state = State.DeclarationDash), i + 1;
-        return (this.state = State.Bogus), i;
+        if (c === 45 /* - */) return ((this.state = State.DeclarationDash), i + 1);
+        return ((this.state = State.Bogus), i);
       case State.DeclarationDash:
-        if (c === 45) return (this.state = State.Comment), (this.dashes = 0), i + 1;
+        if (c === 45) return ((this.state = State.Comment), (this.dashes = 0), i + 1);
         this.declaration = '-';
-        return (this.state = State.Bogus), i;
+        return ((this.state = State.Bogus), i);
       case State.Bogus: {
         const gt = s.indexOf('>', i);
         const to = gt < 0 ? n : gt;
@@ -277,7 +277,7 @@ export class Tokenizer {
         }
         this.keep(this.matched);
         this.matched = '';
-        return (this.state = State.Raw), i;
+        return ((this.state = State.Raw), i);
       }
     }
   }
@@ -319,7 +319,13 @@ export class Tokenizer {
 
   private closeRaw(end: number) {
     if (this.raw === 'script')
-      this.on.script?.({ attrs: this.rawAttrs, content: this.content.join(''), start: this.rawStart, end, byte: this.rawByte });
+      this.on.script?.({
+        attrs: this.rawAttrs,
+        content: this.content.join(''),
+        start: this.rawStart,
+        end,
+        byte: this.rawByte,
+      });
     this.raw = '';
     this.content = [];
   }

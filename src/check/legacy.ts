@@ -45,12 +45,18 @@ export interface LegacyPayload {
  * A script's call as another server's payload. `ids`: the page's ids so far (a positional call names one); `n`: the
  * payload's position (1-based, for `is_last`); `pipes`: variables made with `new BigPipe(n)`.
  */
-export function legacyPayload(call: Call, ids: Set<string>, n: number, pipes: Map<string, number | undefined>): LegacyPayload | undefined {
+export function legacyPayload(
+  call: Call,
+  ids: Set<string>,
+  n: number,
+  pipes: Map<string, number | undefined>,
+): LegacyPayload | undefined {
   const { callee, args } = call;
   const method = callee.endsWith(`.${ARRIVE}`);
   if (args.length === 1 && isObject(args[0]) && (method || callee === COMPAT_ARRIVE)) {
     const receiver = callee.slice(0, -ARRIVE.length - 1);
-    const format = formatOf(args[0]) ?? (callee === COMPAT_ARRIVE ? 'bigpipe-response' : callee === OURS ? undefined : 'receiver');
+    const format =
+      formatOf(args[0]) ?? (callee === COMPAT_ARRIVE ? 'bigpipe-response' : callee === OURS ? undefined : 'receiver');
     if (!format) return undefined;
     return { format, callee, value: adapt(args[0], n, pipes.get(receiver)) as Record<string, unknown> };
   }
@@ -83,12 +89,22 @@ export const works = ({ format, callee }: LegacyPayload, compat: Compat) => {
   return receiver === GLOBAL || receiver === 'big_pipe' || compat.pipes.has(receiver);
 };
 
-const COMPAT_HINT = 'or, where the server cannot change, load dist/bigpipe.compat.min.js right after the runtime (PROTOCOL.md §9)';
-const renames = (table: Record<string, string>) => Object.entries(table).map(([from, to]) => `${from} → ${to}`).join(', ');
+const COMPAT_HINT =
+  'or, where the server cannot change, load dist/bigpipe.compat.min.js right after the runtime (PROTOCOL.md §9)';
+const renames = (table: Record<string, string>) =>
+  Object.entries(table)
+    .map(([from, to]) => `${from} → ${to}`)
+    .join(', ');
 const payloads = (n: number) => `${n} payload${n === 1 ? '' : 's'}`;
 
 /** One finding for the payloads of one format: `count` of them, the first being `first`; `all` of them work. */
-export function legacyFinding(first: LegacyPayload, count: number, all: boolean, compat: Compat, json: boolean): Finding {
+export function legacyFinding(
+  first: LegacyPayload,
+  count: number,
+  all: boolean,
+  compat: Compat,
+  json: boolean,
+): Finding {
   const { format, callee } = first;
   const call = `call ${OURS}(…)`;
   const asJson = json ? '' : ', with the argument as JSON (PROTOCOL.md §3)';
@@ -103,15 +119,24 @@ export function legacyFinding(first: LegacyPayload, count: number, all: boolean,
       };
     case 'aspnet':
     case 'facebook-2010': {
-      const name = format === 'aspnet' ? 'the ASP.NET MVC BigPipe tutorial ({"Id","Content","Css","Js"})' : "Facebook's 2010 BigPipe ({id, content, css, js, is_last})";
+      const name =
+        format === 'aspnet'
+          ? 'the ASP.NET MVC BigPipe tutorial ({"Id","Content","Css","Js"})'
+          : "Facebook's 2010 BigPipe ({id, content, css, js, is_last})";
       const total =
         format === 'aspnet'
           ? `put "total": ${count_ ?? 'n'} on the payloads instead of new BigPipe(${count_ ?? 'n'})`
           : 'replace "is_last": true by "total": the number of payloads';
-      const fields = format === 'aspnet' ? renames(ASPNET) : `${renames(FACEBOOK_2010).replace('css → ', 'css (a list) → ').replace('js → ', 'js (a list) → ')}`;
+      const fields =
+        format === 'aspnet'
+          ? renames(ASPNET)
+          : `${renames(FACEBOOK_2010).replace('css → ', 'css (a list) → ').replace('js → ', 'js (a list) → ')}`;
       const what = `rename the fields ${fields}, ${total}, and ${call}${callee === OURS ? '' : ` instead of ${callee}(…)`}${asJson}`;
       return all
-        ? { level: 'warning', message: `${payloads(count)} in the format of ${name}, adapted by bigpipe.compat.min.js; to drop it, ${what}` }
+        ? {
+            level: 'warning',
+            message: `${payloads(count)} in the format of ${name}, adapted by bigpipe.compat.min.js; to drop it, ${what}`,
+          }
         : {
             level: 'error',
             message:
@@ -122,8 +147,14 @@ export function legacyFinding(first: LegacyPayload, count: number, all: boolean,
     }
     case 'receiver':
       return all
-        ? { level: 'warning', message: `${payloads(count)} call ${callee}(…), adapted by bigpipe.compat.min.js; to drop it, ${call}` }
-        : { level: 'error', message: `${payloads(count)} call ${callee}(…): the runtime's global is ${GLOBAL}: ${call}${asJson}` };
+        ? {
+            level: 'warning',
+            message: `${payloads(count)} call ${callee}(…), adapted by bigpipe.compat.min.js; to drop it, ${call}`,
+          }
+        : {
+            level: 'error',
+            message: `${payloads(count)} call ${callee}(…): the runtime's global is ${GLOBAL}: ${call}${asJson}`,
+          };
     case 'positional':
       return {
         level: 'error',

@@ -60,7 +60,8 @@ export function readCall(code: string): Call | undefined {
         out += String.fromCodePoint(point);
         i = braced ? end + 1 : end;
         if (e === 'x' || braced) json = false;
-      } else if (e === '\n') json = false; // a line continuation
+      } else if (e === '\n')
+        json = false; // a line continuation
       else {
         if (!'"\\/bfnrt'.includes(e)) json = false;
         out += ESCAPES[e] ?? e;

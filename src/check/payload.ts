@@ -70,7 +70,10 @@ export function payloadFindings(value: unknown): Finding[] {
     }
     if (v === null && field !== 'target') {
       // what servers of other BigPipe libraries send for "none": accepted, but not the protocol's spelling
-      out.push({ level: 'warning', message: `"${field}" is null: the runtime treats it as absent; leave the field out` });
+      out.push({
+        level: 'warning',
+        message: `"${field}" is null: the runtime treats it as absent; leave the field out`,
+      });
       continue;
     }
     if (!hasFieldType(v, type)) out.push({ level: 'error', message: `"${field}" is ${typeOf(v)}, must be ${type}` });
@@ -79,7 +82,10 @@ export function payloadFindings(value: unknown): Finding[] {
   for (const field of Object.keys(payload))
     if (field === '__proto__')
       // JSON.parse makes it a plain key, but the page runs the payload as an object literal, where it sets the prototype
-      out.push({ level: 'error', message: 'a "__proto__" key: in the page\'s object literal it sets the payload\'s prototype' });
+      out.push({
+        level: 'error',
+        message: 'a "__proto__" key: in the page\'s object literal it sets the payload\'s prototype',
+      });
     else if (!Object.hasOwn(FIELDS, field))
       out.push({ level: 'warning', message: `unknown field "${field}" (a v1 runtime ignores it)` });
   return out;

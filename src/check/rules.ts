@@ -6,8 +6,7 @@ export const LONG_MS = 250;
 /** ...and payloads that arrived within this many ms of its end arrived "at the end". */
 export const END_WINDOW_MS = 25;
 
-const BUFFERING =
-  'compression without a flush per chunk, or a proxy without "X-Accel-Buffering: no" (PROTOCOL.md §8)';
+const BUFFERING = 'compression without a flush per chunk, or a proxy without "X-Accel-Buffering: no" (PROTOCOL.md §8)';
 
 /** A payload as the page-level rules see it. */
 export interface Payload {
@@ -229,7 +228,8 @@ export function checkTotals(payloads: Payload[], add: (level: Finding['level'], 
   } else if (first > 1) {
     // A late total (a live page, §4.5): on the payload that completes the first round, counting it and every
     // payload before it; the updates after it are not counted.
-    if (total !== first) add('error', `"total" arrives late on payload #${first}, so it must be ${first}, not ${total} (§4.5)`);
+    if (total !== first)
+      add('error', `"total" arrives late on payload #${first}, so it must be ${first}, not ${total} (§4.5)`);
   } else if (total !== payloads.length)
     add('error', `"total" is ${total} but the page sent ${plural(payloads.length, 'payload')}`);
   return true;

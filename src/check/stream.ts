@@ -6,10 +6,34 @@
 import { adapt } from '../compat/adapt';
 import { STUB, ARRIVE, COMPAT_ARRIVE } from '../protocol';
 import { attr, idsOf, Tokenizer, utf8Length, type Script, type Tag } from './html';
-import { constructions, formatOf, legacyFinding, legacyPayload, works, type Compat, type Format, type LegacyPayload } from './legacy';
+import {
+  constructions,
+  formatOf,
+  legacyFinding,
+  legacyPayload,
+  works,
+  type Compat,
+  type Format,
+  type LegacyPayload,
+} from './legacy';
 import { readCall } from './literal';
-import { ESCAPE_LT, looseMarkup, payloadFindings as fieldFindings, PREFIX, readPayload, type PayloadScript } from './payload';
-import { checkHeaders, checkPlaceholders, checkShell, checkTiming, checkTotals, type Payload, type Shell } from './rules';
+import {
+  ESCAPE_LT,
+  looseMarkup,
+  payloadFindings as fieldFindings,
+  PREFIX,
+  readPayload,
+  type PayloadScript,
+} from './payload';
+import {
+  checkHeaders,
+  checkPlaceholders,
+  checkShell,
+  checkTiming,
+  checkTotals,
+  type Payload,
+  type Shell,
+} from './rules';
 import type { Arrival, ChunkReport, Finding, Report, ResponseInfo } from './types';
 
 const CHARSET_VALUE = /^\s*["']?\s*utf-?8(?![\w-])/i;
@@ -114,7 +138,12 @@ export function createChecker(): Checker {
     if (first === undefined) shell.ids.add(id);
   };
 
-  const payload = (script: Script, read: PayloadScript = readPayload(script.content), other?: LegacyPayload, json = true) => {
+  const payload = (
+    script: Script,
+    read: PayloadScript = readPayload(script.content),
+    other?: LegacyPayload,
+    json = true,
+  ) => {
     const index = payloads.length;
     if (first === undefined) closeShell(script.start, script.byte, true);
     // BigPipe.onPageletArrive with another server's fields: what to rename says more than each field's problem
@@ -134,7 +163,7 @@ export function createChecker(): Checker {
     if (other) {
       const seen = legacy.get(other.format);
       const ok = works(other, compat);
-      if (seen) (seen.count++, (seen.all &&= ok), (seen.json &&= json));
+      if (seen) seen.count++, (seen.all &&= ok), (seen.json &&= json);
       else legacy.set(other.format, { first: other, count: 1, all: ok, json, chunk });
     }
     if (read.cut) cut = { index, problems: read.problems, chunk, label, paren: 0, early: false };
@@ -257,7 +286,8 @@ export function createChecker(): Checker {
       tokenizer.end();
       settleCut();
       const findings: Finding[] = [...decoding];
-      const add = (level: Finding['level'], message: string, chunk?: number) => findings.push({ level, message, chunk });
+      const add = (level: Finding['level'], message: string, chunk?: number) =>
+        findings.push({ level, message, chunk });
       const report = (): Report => ({
         ok: !findings.some((f) => f.level === 'error'),
         chunks,
@@ -288,7 +318,11 @@ export function createChecker(): Checker {
       if (htmlEnd >= 0)
         note(htmlEnd, totals || !payloads.length ? '</html>' : '</html> (no "total": the JS phase starts here, §4.5)');
       else if (!unfinished)
-        add('error', 'the document is not closed: no </html> at the end (did the server stop mid-page?)', chunks.length);
+        add(
+          'error',
+          'the document is not closed: no </html> at the end (did the server stop mid-page?)',
+          chunks.length,
+        );
 
       if (!unfinished) checkTiming(chunks, payloads, response?.at ?? 0, add);
 

@@ -17,7 +17,9 @@ const pipe = (count?: unknown) => ({ [ARRIVE]: (payload: unknown) => B![ARRIVE](
 
 if (!B || B.q || typeof B[ARRIVE] != 'function')
   // The stub's object is taken over by the runtime later: standing in for it now would keep the runtime out.
-  console.error('bigpipe.compat.min.js: load it after the bigpipe-js runtime (inline, or a script tag without async or defer)');
+  console.error(
+    'bigpipe.compat.min.js: load it after the bigpipe-js runtime (inline, or a script tag without async or defer)',
+  );
 else {
   // `new BigPipe(n)` must work, so the global becomes a function; the runtime keeps its object, so `timeout` is
   // forwarded to it and a second runtime still finds an installed one (it has the method and no `q`).

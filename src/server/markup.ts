@@ -53,7 +53,9 @@ const ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '
 const decode = (value: string) =>
   value.includes('&')
     ? value.replace(/&(?:#(\d{1,7})|#x([\da-f]{1,6})|(amp|quot|apos|lt|gt));/gi, (_, dec, hex, name) =>
-        name ? ENTITIES[name.toLowerCase()]! : String.fromCodePoint(Math.min(parseInt(dec ?? hex, dec ? 10 : 16), 0x10ffff)),
+        name
+          ? ENTITIES[name.toLowerCase()]!
+          : String.fromCodePoint(Math.min(parseInt(dec ?? hex, dec ? 10 : 16), 0x10ffff)),
       )
     : value;
 

@@ -20,75 +20,81 @@ const GENERIC = /^application\/octet-stream\b/i;
  */
 const nodeStream = (): typeof import('node:stream') => {
   const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  if (typeof get !== 'function') throw new Error('renderToNodeStream needs Node.js >= 20.16 (process.getBuiltinModule)');
+  if (typeof get !== 'function')
+    throw new Error('renderToNodeStream needs Node.js >= 20.16 (process.getBuiltinModule)');
   return get('node:stream') as typeof import('node:stream');
 };
 
 let PageReadable: ReturnType<typeof definePageReadable> | undefined;
 
 /** The page as a Node Readable; see renderToNodeStream. */
-const definePageReadable = () => class PageReadable extends nodeStream().Readable {
-  private reading = false;
-  private stalled: ReturnType<typeof setTimeout> | undefined = undefined;
+const definePageReadable = () =>
+  class PageReadable extends nodeStream().Readable {
+    private reading = false;
+    private stalled: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(private readonly render: PageStream) {
-    super();
-  }
-
-  override _read() {
-    clearTimeout(this.stalled);
-    if (!this.reading) void this.pump();
-  }
-
-  /** Pushes chunks while the consumer wants more; waits for the render when none is ready. */
-  private async pump() {
-    this.reading = true;
-    try {
-      for (;;) {
-        const chunk = this.render.read();
-        if (chunk === undefined) {
-          await this.render.changed();
-          continue;
-        }
-        if (chunk === null) {
-          this.push(null);
-          return;
-        }
-        if (!this.push(chunk)) {
-          const { writeTimeout } = this.render;
-          // The consumer has this long to come back for more (a client that stopped reading).
-          if (writeTimeout < MAX_DELAY)
-            this.stalled = setTimeout(
-              () => this.destroy(Object.assign(new Error(`no chunk taken for ${writeTimeout} ms`), { name: 'TimeoutError' })),
-              writeTimeout,
-            );
-          return;
-        }
-      }
-    } catch (error) {
-      this.destroy(error as Error); // options.signal aborted the page
-    } finally {
-      this.reading = false;
+    constructor(private readonly render: PageStream) {
+      super();
     }
-  }
 
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void) {
-    clearTimeout(this.stalled);
-    this.render.cancel();
-    callback(error);
-  }
+    override _read() {
+      clearTimeout(this.stalled);
+      if (!this.reading) void this.pump();
+    }
 
-  /** Piped into an HTTP response whose headers are not sent yet, it sets the protocol's headers first. */
-  override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
-    const res = destination as unknown as Response;
-    if (typeof res.setHeader === 'function' && !res.headersSent)
-      for (const [name, value] of HEADERS) {
-        const current = res.getHeader?.(name);
-        if (current === undefined || (name === 'Content-Type' && GENERIC.test(String(current)))) res.setHeader(name, value);
+    /** Pushes chunks while the consumer wants more; waits for the render when none is ready. */
+    private async pump() {
+      this.reading = true;
+      try {
+        for (;;) {
+          const chunk = this.render.read();
+          if (chunk === undefined) {
+            await this.render.changed();
+            continue;
+          }
+          if (chunk === null) {
+            this.push(null);
+            return;
+          }
+          if (!this.push(chunk)) {
+            const { writeTimeout } = this.render;
+            // The consumer has this long to come back for more (a client that stopped reading).
+            if (writeTimeout < MAX_DELAY)
+              this.stalled = setTimeout(
+                () =>
+                  this.destroy(
+                    Object.assign(new Error(`no chunk taken for ${writeTimeout} ms`), { name: 'TimeoutError' }),
+                  ),
+                writeTimeout,
+              );
+            return;
+          }
+        }
+      } catch (error) {
+        this.destroy(error as Error); // options.signal aborted the page
+      } finally {
+        this.reading = false;
       }
-    return super.pipe(destination, options);
-  }
-};
+    }
+
+    override _destroy(error: Error | null, callback: (error?: Error | null) => void) {
+      clearTimeout(this.stalled);
+      this.render.cancel();
+      callback(error);
+    }
+
+    /** Piped into an HTTP response whose headers are not sent yet, it sets the protocol's headers first. */
+    override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
+      const res = destination as unknown as Response;
+      if (typeof res.setHeader === 'function' && !res.headersSent)
+        for (const [name, value] of HEADERS) {
+          const current = res.getHeader?.(name);
+          if (current === undefined || (name === 'Content-Type' && GENERIC.test(String(current))))
+            res.setHeader(name, value);
+        }
+      return super.pipe(destination, options);
+    }
+  };
 
 /**
  * The page as a Node Readable of string chunks, for Koa (`ctx.body = renderToNodeStream(page)`, which also sets

@@ -55,9 +55,13 @@ export async function renderToNodeResponse(
  * so that an invalid page still reaches Fastify's error handler).
  * @internal not part of the package's API
  */
-export async function sendPage(prepared: PreparedRender, response: ServerResponse | Http2ServerResponse): Promise<void> {
+export async function sendPage(
+  prepared: PreparedRender,
+  response: ServerResponse | Http2ServerResponse,
+): Promise<void> {
   const res = response as NodeResponse;
-  if (res.writableEnded) throw new Error('renderToNodeResponse: the response has already ended (something answered it first)');
+  if (res.writableEnded)
+    throw new Error('renderToNodeResponse: the response has already ended (something answered it first)');
   // The client may have gone while an async handler was still working: then there is nothing to stream.
   if (gone(res)) return;
   if (res.req?.method === 'HEAD') {
@@ -119,7 +123,9 @@ function drain(res: NodeResponse, ended: Promise<void>, writeTimeout: number): P
   return Promise.race([
     new Promise<boolean>((resolve) => res.once('drain', (onDrain = () => resolve(true)))),
     ended.then(() => true),
-    ...(writeTimeout < MAX_DELAY ? [new Promise<boolean>((resolve) => (timer = setTimeout(resolve, writeTimeout, false)))] : []),
+    ...(writeTimeout < MAX_DELAY
+      ? [new Promise<boolean>((resolve) => (timer = setTimeout(resolve, writeTimeout, false)))]
+      : []),
   ]).finally(() => {
     clearTimeout(timer);
     res.off('drain', onDrain);

@@ -19,7 +19,9 @@ const EMPTY: PageletContent = { html: '' };
 const defaultOnError = (error: unknown, id: string) => console.error(`pagelet "${id}":`, error);
 const ignore = () => {};
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 
@@ -215,7 +217,10 @@ class Render implements PageStream {
   }
 
   /** A lifecycle hook of the options, if given; what it throws is ignored. */
-  private hook<K extends 'onShellReady' | 'onAllReady' | 'onPagelet'>(name: K, ...args: Parameters<NonNullable<RenderOptions[K]>>) {
+  private hook<K extends 'onShellReady' | 'onAllReady' | 'onPagelet'>(
+    name: K,
+    ...args: Parameters<NonNullable<RenderOptions[K]>>
+  ) {
     try {
       (this.options[name] as ((...a: unknown[]) => void) | undefined)?.(...args);
     } catch {
@@ -378,7 +383,12 @@ class Render implements PageStream {
     if (checked.unknown.length && !slot.warned) {
       slot.warned = true;
       const names = checked.unknown.map(quoted).join(', ');
-      this.report(slot, new TypeError(`pagelet ${JSON.stringify(slot.plan.id)}: unknown fields ${names} ignored (known: ${CONTENT_FIELDS.join(', ')})`));
+      this.report(
+        slot,
+        new TypeError(
+          `pagelet ${JSON.stringify(slot.plan.id)}: unknown fields ${names} ignored (known: ${CONTENT_FIELDS.join(', ')})`,
+        ),
+      );
     }
     return checked.fields as PageletContent;
   }
@@ -459,7 +469,8 @@ class Render implements PageStream {
     // A stream that ended without an item still takes its turn in the first round, with a payload that shows
     // nothing (no html: its placeholder keeps its content) and can carry the late total.
     if (this.firstRound && !slot.sent) this.emit(slot, {});
-    if (this.options.onPagelet) this.hook('onPagelet', slot.plan.id, { ms: performance.now() - this.startedAt, status });
+    if (this.options.onPagelet)
+      this.hook('onPagelet', slot.plan.id, { ms: performance.now() - this.startedAt, status });
     slot.done = true;
     clearTimeout(slot.timer);
     this.leave(slot);

@@ -7,7 +7,10 @@ import { ARRIVE, FIELDS, GLOBAL, hasFieldType, type Payload } from '../protocol'
  */
 export const escapeJson = (value: unknown): string =>
   // Three replaces with a constant replacement run faster than one with a callback (markup is full of `<`).
-  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 const ATTRIBUTE_ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -72,7 +75,9 @@ export type Checked =
  */
 export const checkPayload = (value: unknown, content = false): Checked => {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { problem: `expected an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` };
+    return {
+      problem: `expected an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
+    };
   const fields: Record<string, unknown> = {};
   let found = 0;
   for (const [field, type] of content ? CONTENT_TYPES : PAYLOAD_TYPES) {
@@ -133,7 +138,9 @@ export function placeholder(id: string, options?: PlaceholderOptions | number): 
   if (typeof options !== 'object' || options === null) return `<div id="${escapeAttribute(id)}"></div>`;
   const { tag = 'div', content = '', attributes = {} } = options;
   if (typeof tag !== 'string' || !NAME.test(tag) || VOID_ELEMENTS.has(tag.toLowerCase()))
-    throw new TypeError(`placeholder ${quoted(id)}: tag must be an element name that can hold content, got ${quoted(tag)}`);
+    throw new TypeError(
+      `placeholder ${quoted(id)}: tag must be an element name that can hold content, got ${quoted(tag)}`,
+    );
   if (typeof content !== 'string') throw new TypeError(`placeholder ${quoted(id)}: content must be a string`);
   let extra = '';
   for (const [name, value] of Object.entries(attributes)) {
@@ -154,7 +161,8 @@ export const serializePagelet = (payload: Payload, options: { nonce?: string } =
   if (checked.problem !== undefined) throw new TypeError(`invalid payload: ${checked.problem}`);
   // Unknown fields travel (a later protocol version may add some), except `__proto__`: see checkPayload.
   const out = checked.fields;
-  for (const key of checked.unknown) if (key !== '__proto__') out[key] = (payload as unknown as Record<string, unknown>)[key];
+  for (const key of checked.unknown)
+    if (key !== '__proto__') out[key] = (payload as unknown as Record<string, unknown>)[key];
   return payloadScript(out as unknown as Payload, nonceAttribute(options.nonce));
 };
 

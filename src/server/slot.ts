@@ -83,4 +83,3 @@ export const watch = (signal: AbortSignal, render: { handleEvent(): void }) => {
   }
   renders.add(render);
 };
-

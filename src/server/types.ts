@@ -82,7 +82,11 @@ export interface RenderOptions {
    * only after the document's end, holding every pagelet until then).
    * In bigpipe-js/web there is no default: give `{ src }` or `inlineRuntime`.
    */
-  runtime?: 'inline' | 'inline-trusted-types' | InlineRuntime | { src: string; async?: boolean; module?: boolean; integrity?: string };
+  runtime?:
+    | 'inline'
+    | 'inline-trusted-types'
+    | InlineRuntime
+    | { src: string; async?: boolean; module?: boolean; integrity?: string };
   /** CSP nonce for every script and style tag written; base64 characters only, anything else throws */
   nonce?: string;
   /** default pagelet timeout in ms (DEFAULT_PAGELET_TIMEOUT when absent) */

@@ -2,7 +2,14 @@
 import { INLINE_RUNTIMES } from './inline-defaults';
 import { END, runtimeScripts, shellStart } from './markup';
 import { checkPayload, idProblem, nonceAttribute, quoted } from './serialize';
-import { DEFAULT_PAGELET_TIMEOUT, DEFAULT_WRITE_TIMEOUT, type Page, type Pagelet, type PageletContent, type RenderOptions } from './types';
+import {
+  DEFAULT_PAGELET_TIMEOUT,
+  DEFAULT_WRITE_TIMEOUT,
+  type Page,
+  type Pagelet,
+  type PageletContent,
+  type RenderOptions,
+} from './types';
 
 /** A pagelet as checked: each of its fields read once, so what runs is what was checked. */
 export interface PageletPlan {
@@ -47,7 +54,11 @@ export const checkRuntime = (runtime: unknown, needed = true) => {
     throw new Error(
       "options.runtime must be 'inline', 'inline-trusted-types' or { src: string, async?: boolean, module?: boolean, integrity?: string }, or inlineRuntime",
     );
-  if (needed && (runtime === undefined || typeof runtime === 'string') && !INLINE_RUNTIMES[(runtime ?? 'inline') as 'inline'])
+  if (
+    needed &&
+    (runtime === undefined || typeof runtime === 'string') &&
+    !INLINE_RUNTIMES[(runtime ?? 'inline') as 'inline']
+  )
     throw new Error(
       "bigpipe-js/web inlines no runtime unless it is given one: set options.runtime to { src: '/bigpipe.min.js' } " +
         "(a script tag) or to inlineRuntime (import { inlineRuntime } from 'bigpipe-js/web')",
@@ -68,7 +79,8 @@ const BODY_END = /<\/body[\s/>]/gi;
 /** A complete document split around the runtime's place and the end of its body. */
 const splitDocument = (document: unknown, page: Page) => {
   if (typeof document !== 'string') throw new Error('page.document must be a string');
-  if (page.head !== undefined || page.body !== undefined) throw new Error('page.document comes alone: its head and body are in it');
+  if (page.head !== undefined || page.body !== undefined)
+    throw new Error('page.document comes alone: its head and body are in it');
   let at = -1;
   HEAD.lastIndex = 0;
   for (let m; (m = HEAD.exec(document)); )
@@ -94,7 +106,8 @@ const HOOKS = ['onError', 'onShellReady', 'onAllReady', 'onPagelet'] as const;
 /** A pagelet's name for an error message (built only for an error: validation runs on every request). */
 const nameOf = (id: unknown, i: number) => (typeof id === 'string' ? `pagelet ${JSON.stringify(id)}` : `pagelet #${i}`);
 
-const isAsyncGeneratorFunction = (f: unknown) => Object.prototype.toString.call(f) === '[object AsyncGeneratorFunction]';
+const isAsyncGeneratorFunction = (f: unknown) =>
+  Object.prototype.toString.call(f) === '[object AsyncGeneratorFunction]';
 
 const checkTimeout = (timeout: unknown, name: string) => {
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0))
@@ -113,7 +126,8 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
   if (signal !== undefined && typeof (signal as AbortSignal | null)?.addEventListener !== 'function')
     throw new Error('options.signal must be an AbortSignal');
   for (const hook of HOOKS)
-    if (options[hook] !== undefined && typeof options[hook] !== 'function') throw new Error(`options.${hook} must be a function`);
+    if (options[hook] !== undefined && typeof options[hook] !== 'function')
+      throw new Error(`options.${hook} must be a function`);
   if (options.mode !== undefined && options.mode !== 'pipeline' && options.mode !== 'inline')
     throw new Error(`options.mode must be 'pipeline' or 'inline', got ${quoted(options.mode)}`);
   // an inline-mode page writes no runtime
@@ -136,7 +150,8 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
     else if (fallback !== undefined) {
       const checked = checkPayload(fallback, true);
       if (checked.problem !== undefined) throw new Error(`${name()}: fallback ${checked.problem}`);
-      if (checked.unknown.length) throw new Error(`${name()}: fallback has unknown fields ${checked.unknown.map(quoted).join(', ')}`);
+      if (checked.unknown.length)
+        throw new Error(`${name()}: fallback has unknown fields ${checked.unknown.map(quoted).join(', ')}`);
       content = checked.fields as PageletContent;
     }
     return {
@@ -147,7 +162,14 @@ export const validate = (page: Page, options: RenderOptions): PagePlan => {
       fallback: content,
     };
   });
-  return { start: shell.start, nonce, body: shell.body, end: shell.end, pagelets, writeTimeout: options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT };
+  return {
+    start: shell.start,
+    nonce,
+    body: shell.body,
+    end: shell.end,
+    pagelets,
+    writeTimeout: options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT,
+  };
 };
 
 /**

@@ -8,7 +8,16 @@ const meta = [
   { pid: 1, tid: 9, ph: 'M', name: 'thread_name', args: { name: 'Compositor' } },
 ];
 // A complete event: wall start and length, thread start and length (µs).
-const x = (name: string, ts: number, dur: number, tts: number, tdur: number, thread = MAIN) => ({ ...thread, ph: 'X', cat: 'x', name, ts, dur, tts, tdur });
+const x = (name: string, ts: number, dur: number, tts: number, tdur: number, thread = MAIN) => ({
+  ...thread,
+  ph: 'X',
+  cat: 'x',
+  name,
+  ts,
+  dur,
+  tts,
+  tdur,
+});
 const mark = (ts: number) => ({ ...MAIN, ph: 'R', cat: 'blink.user_timing', name: 'release', ts });
 const trace = (...events: object[]) => JSON.stringify({ traceEvents: [...meta, ...events] });
 
@@ -31,7 +40,9 @@ describe('mainThreadTime', () => {
     expect([t.tasks, t.paints]).toEqual([2, 1]);
     expect(Object.keys(t.byName).sort()).toEqual(['EvaluateScript', 'Layout', 'Paint', 'ParseHTML', 'RunTask']);
     expect(t.byName.ParseHTML).toBeCloseTo(0.9);
-    expect([t.script, t.style, t.paint, t.parse, t.other, t.total].map((v) => Math.round(v * 1000) / 1000)).toEqual([1, 0.5, 0.3, 0.9, 0.6, 3.3]);
+    expect([t.script, t.style, t.paint, t.parse, t.other, t.total].map((v) => Math.round(v * 1000) / 1000)).toEqual([
+      1, 0.5, 0.3, 0.9, 0.6, 3.3,
+    ]);
   });
 
   it('reads begin/end pairs as well as complete events', () => {
@@ -48,7 +59,14 @@ describe('mainThreadTime', () => {
   });
 
   it('counts an unnamed event inside named work as that work', () => {
-    const t = mainThreadTime(trace(mark(0), x('RunTask', 10, 100, 10, 100), x('FunctionCall', 10, 100, 10, 100), x('V8.StackGuard', 20, 50, 20, 50)));
+    const t = mainThreadTime(
+      trace(
+        mark(0),
+        x('RunTask', 10, 100, 10, 100),
+        x('FunctionCall', 10, 100, 10, 100),
+        x('V8.StackGuard', 20, 50, 20, 50),
+      ),
+    );
     expect(t.script).toBeCloseTo(0.1);
     expect(t.other).toBe(0);
   });
@@ -64,7 +82,15 @@ describe('selfTimes', () => {
   const profile: CpuProfile = {
     nodes: [
       { id: 1, callFrame: frame('(root)', ''), children: [2, 3, 4] },
-      { id: 2, callFrame: frame('show', 'http://h/rt/readable.js', 9), positionTicks: [{ line: 12, ticks: 3 }, { line: 14, ticks: 1 }], children: [5] },
+      {
+        id: 2,
+        callFrame: frame('show', 'http://h/rt/readable.js', 9),
+        positionTicks: [
+          { line: 12, ticks: 3 },
+          { line: 14, ticks: 1 },
+        ],
+        children: [5],
+      },
       { id: 3, callFrame: frame('', 'http://h/page/1') },
       { id: 4, callFrame: frame('(garbage collector)', '') },
       { id: 5, callFrame: frame('CustomEvent', '') }, // native, called by show

@@ -86,6 +86,8 @@ describe('bigpipe-js/web', () => {
 
   it('refuses an inline runtime that could close its script element', () => {
     for (const inline of ['', 'x</script>', 'a<!--b', 'x</SCRIPT'])
-      expect(() => renderToResponse(page, { runtime: { inline } })).toThrow(/runtime's script text, with no "<\/script" or "<!--"/);
+      expect(() => renderToResponse(page, { runtime: { inline } })).toThrow(
+        /runtime's script text, with no "<\/script" or "<!--"/,
+      );
   });
 });

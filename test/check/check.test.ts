@@ -128,7 +128,9 @@ describe('bigpipe-js check <url>', () => {
   it('fails a payload with a raw "<" in its JSON', async () => {
     const { code, out } = await run('check', `${base}/unescaped`);
     expect(code).toBe(1);
-    expect(out).toMatch(/^\s+\d+ .*payload "b".*\n {24}error: payload #2 "b": raw "<" in the JSON at .*: write every "<" as \\u003c/m);
+    expect(out).toMatch(
+      /^\s+\d+ .*payload "b".*\n {24}error: payload #2 "b": raw "<" in the JSON at .*: write every "<" as \\u003c/m,
+    );
   });
 
   it('fails a total that is not the number of payloads', async () => {
@@ -174,9 +176,23 @@ describe('bigpipe-js check <url>', () => {
 
   it('fails a late total that does not count the payloads before it', () => {
     const late = (n: number) => script(`{"target":"b","html":"x","total":${n}}`);
-    const report = checkStream(at(SHELL, script('{"target":"a","html":"1"}'), late(3), script('{"target":"a","html":"2","append":true}'), END));
+    const report = checkStream(
+      at(SHELL, script('{"target":"a","html":"1"}'), late(3), script('{"target":"a","html":"2","append":true}'), END),
+    );
     expect(messages(report)).toEqual(['error: "total" arrives late on payload #2, so it must be 2, not 3 (§4.5)']);
-    expect(messages(checkStream(at(SHELL, script('{"target":"a","html":"1"}'), late(2), script('{"target":"a","html":"2","append":true}'), END)))).toEqual([]);
+    expect(
+      messages(
+        checkStream(
+          at(
+            SHELL,
+            script('{"target":"a","html":"1"}'),
+            late(2),
+            script('{"target":"a","html":"2","append":true}'),
+            END,
+          ),
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('exits 1 with the reason when nothing can be fetched', async () => {
@@ -199,9 +215,19 @@ describe('bigpipe-js check <url>', () => {
   });
 
   it('rejects a timeout or byte cap that is not a number > 0, saying which', async () => {
-    for (const [option, value] of [['--timeout', 'NaN'], ['--timeout', '-5'], ['--timeout', '0'], ['--timeout', ''], ['--max-bytes', '1.5'], ['--max-bytes', 'Infinity']]) {
+    for (const [option, value] of [
+      ['--timeout', 'NaN'],
+      ['--timeout', '-5'],
+      ['--timeout', '0'],
+      ['--timeout', ''],
+      ['--max-bytes', '1.5'],
+      ['--max-bytes', 'Infinity'],
+    ]) {
       const { code, err } = await run('check', `${base}/good`, option!, value!);
-      expect([code, err.split('\n')[0]]).toEqual([2, expect.stringMatching(new RegExp(`^bigpipe-js: ${option} must be .*, got "${value}"$`))]);
+      expect([code, err.split('\n')[0]]).toEqual([
+        2,
+        expect.stringMatching(new RegExp(`^bigpipe-js: ${option} must be .*, got "${value}"$`)),
+      ]);
     }
   });
 
@@ -239,7 +265,6 @@ describe('bigpipe-js check <url>', () => {
 });
 
 describe('checkStream', () => {
-
   it('finds nothing wrong in a protocol page, whatever the chunk boundaries', () => {
     const html = SHELL + good('a') + good('b') + END;
     expect(check(html)).toEqual([]);
@@ -294,7 +319,9 @@ describe('checkStream', () => {
   it('finds a placeholder later in the markup, and one in a tag with ">" in a quoted attribute', () => {
     const later = `<div title="a>b" id="c"></div>`;
     const three = (target: string) => serializePagelet({ target, html: target, total: 3 });
-    expect(check(SHELL.replace(placeholder('b'), later), three('a'), three('c'), placeholder('b'), three('b'), END)).toEqual([]);
+    expect(
+      check(SHELL.replace(placeholder('b'), later), three('a'), three('c'), placeholder('b'), three('b'), END),
+    ).toEqual([]);
   });
 
   it('does not blame a placeholder that is in a payload it could not read', () => {
@@ -324,7 +351,10 @@ describe('checkStream', () => {
   });
 
   it('takes an async module runtime: fine after the stub, an error without it', () => {
-    const module = SHELL.replace('<script async src="/bigpipe.min.js">', '<script type="module" async src="/bigpipe-app.js">');
+    const module = SHELL.replace(
+      '<script async src="/bigpipe.min.js">',
+      '<script type="module" async src="/bigpipe-app.js">',
+    );
     expect(checkStream(at(module, good('a'), good('b') + END)).chunks[0].contents).toEqual([
       'shell (doctype, meta charset, stub, runtime /bigpipe-app.js (module, async), ids: a b)',
     ]);
@@ -353,7 +383,9 @@ describe('checkStream', () => {
     expect(check(small, good('a'), good('b'), END)).toEqual([
       `warning: the shell is ${new TextEncoder().encode(small).length} bytes: WPE WebKit paints nothing of a streamed document before 512 bytes have arrived, so the page stays blank until the payloads come; make the first chunk at least 512 bytes (PROTOCOL.md §8)`,
     ]);
-    expect(check(SHELL.replace(/<p>.*<\/p>/, `<p>${'x'.repeat(512 - small.length)}</p>`), good('a'), good('b'), END)).toEqual([]);
+    expect(
+      check(SHELL.replace(/<p>.*<\/p>/, `<p>${'x'.repeat(512 - small.length)}</p>`), good('a'), good('b'), END),
+    ).toEqual([]);
   });
 
   it('reports a meta charset beyond the first 1024 bytes', () => {
@@ -364,7 +396,11 @@ describe('checkStream', () => {
   });
 
   it('reports bytes that are not UTF-8, in the chunk that holds them', () => {
-    const report = checkStream([{ at: 0, data: SHELL }, { at: 5, data: new Uint8Array([0xff]) }, { at: 9, data: good('a') + good('b') + END }]);
+    const report = checkStream([
+      { at: 0, data: SHELL },
+      { at: 5, data: new Uint8Array([0xff]) },
+      { at: 9, data: good('a') + good('b') + END },
+    ]);
     expect(report.findings).toEqual([{ level: 'error', message: 'the body is not valid UTF-8 here', chunk: 2 }]);
   });
 
@@ -375,7 +411,9 @@ describe('checkStream', () => {
   });
 
   it('warns about null fields, which the runtime treats as absent, and passes it', () => {
-    const report = checkStream(at(SHELL, script('{"target":"a","js":null,"css_links":null,"total":2}'), good('b'), END));
+    const report = checkStream(
+      at(SHELL, script('{"target":"a","js":null,"css_links":null,"total":2}'), good('b'), END),
+    );
     expect(messages(report)).toEqual([
       'warning: payload #1 "a": "css_links" is null: the runtime treats it as absent; leave the field out',
       'warning: payload #1 "a": "js" is null: the runtime treats it as absent; leave the field out',
@@ -384,7 +422,9 @@ describe('checkStream', () => {
   });
 
   it('fails a __proto__ key, and warns about keys named like Object.prototype members', () => {
-    const report = checkStream(at(SHELL, script('{"target":"a","__proto__":{"total":1},"constructor":1,"total":2}'), good('b'), END));
+    const report = checkStream(
+      at(SHELL, script('{"target":"a","__proto__":{"total":1},"constructor":1,"total":2}'), good('b'), END),
+    );
     expect(messages(report)).toEqual([
       'error: payload #1 "a": a "__proto__" key: in the page\'s object literal it sets the payload\'s prototype',
       'warning: payload #1 "a": unknown field "constructor" (a v1 runtime ignores it)',
@@ -486,7 +526,8 @@ describe('checkStream on hostile input, in one pass', () => {
       END;
     const whole = messages(checkStream(at(html)));
     expect(whole).toEqual([expect.stringMatching(/^error: payload #2 "b": raw "<" in the JSON/)]);
-    for (const size of [1, 2, 3, 5, 8]) expect(messages(checkStream(at(...html.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!)))).toEqual(whole);
+    for (const size of [1, 2, 3, 5, 8])
+      expect(messages(checkStream(at(...html.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!)))).toEqual(whole);
   });
 });
 

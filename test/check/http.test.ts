@@ -132,7 +132,9 @@ describe('checkUrl on statuses and redirects', () => {
   it('stops after 10 redirects', async () => {
     hits = [];
     const report = await checkUrl(`${base}/loop`);
-    expect(messages(report)).toEqual([`error: more than 10 redirects (the last to ${base}/loop): stopped following them`]);
+    expect(messages(report)).toEqual([
+      `error: more than 10 redirects (the last to ${base}/loop): stopped following them`,
+    ]);
     expect(hits).toHaveLength(11);
   });
 
@@ -142,6 +144,7 @@ describe('checkUrl on statuses and redirects', () => {
   });
 
   it('takes a timeout longer than setTimeout can wait as no timeout at all', async () => {
-    for (const timeout of [Infinity, 2 ** 40]) expect(messages(await checkUrl(`${base}/page`, { timeout }))).toEqual([]);
+    for (const timeout of [Infinity, 2 ** 40])
+      expect(messages(await checkUrl(`${base}/page`, { timeout }))).toEqual([]);
   });
 });

@@ -24,14 +24,18 @@ const aspnet = (id: string, css = 'null') =>
 const facebook = (id: string, last = false) =>
   `<script>big_pipe.onPageletArrive({id: "${id}", content: "<p>${id}<\\/p>", css: [], js: ["/${id}.js"]${last ? ', is_last: true' : ''}})</script>`;
 
-const ASPNET_FIELDS = 'rename the fields Id → target, Content → html, Css → css_links, Js → js_links, put "total": 2 on the payloads instead of new BigPipe(2)';
+const ASPNET_FIELDS =
+  'rename the fields Id → target, Content → html, Css → css_links, Js → js_links, put "total": 2 on the payloads instead of new BigPipe(2)';
 const FACEBOOK_FIELDS =
   'rename the fields id → target, content → html, css (a list) → css_links, js (a list) → js_links, replace "is_last": true by "total": the number of payloads';
-const HINT = 'or, where the server cannot change, load dist/bigpipe.compat.min.js right after the runtime (PROTOCOL.md §9)';
+const HINT =
+  'or, where the server cannot change, load dist/bigpipe.compat.min.js right after the runtime (PROTOCOL.md §9)';
 
 describe('payloads of other BigPipe servers', () => {
   it("says what to rename for the ASP.NET tutorial's payloads, once for the page", () => {
-    expect(check(shell(runtimeTags(), ASPNET_PIPE), aspnet('pagelet1', '["/p1.css"]'), aspnet('pagelet2'), END)).toEqual([
+    expect(
+      check(shell(runtimeTags(), ASPNET_PIPE), aspnet('pagelet1', '["/p1.css"]'), aspnet('pagelet2'), END),
+    ).toEqual([
       'error: 2 payloads in the format of the ASP.NET MVC BigPipe tutorial ({"Id","Content","Css","Js"}): the runtime does not read them, ' +
         `and new BigPipe(…) throws (its BigPipe is no constructor). To migrate, ${ASPNET_FIELDS}, and call BigPipe.onPageletArrive(…) ` +
         `instead of bigpipe.onPageletArrive(…); ${HINT}`,
@@ -39,7 +43,12 @@ describe('payloads of other BigPipe servers', () => {
   });
 
   it('takes them as adapted where the compat script is loaded, and reads them as payloads', () => {
-    const parts = [shell(runtimeTags({ runtime: { src: '/bigpipe.min.js' } }) + COMPAT, ASPNET_PIPE), aspnet('pagelet1'), aspnet('pagelet2'), END];
+    const parts = [
+      shell(runtimeTags({ runtime: { src: '/bigpipe.min.js' } }) + COMPAT, ASPNET_PIPE),
+      aspnet('pagelet1'),
+      aspnet('pagelet2'),
+      END,
+    ];
     expect(check(...parts)).toEqual([
       `warning: 2 payloads in the format of the ASP.NET MVC BigPipe tutorial ({"Id","Content","Css","Js"}), adapted by bigpipe.compat.min.js; to drop it, ${ASPNET_FIELDS}, and call BigPipe.onPageletArrive(…) instead of bigpipe.onPageletArrive(…)`,
     ]);
@@ -50,14 +59,26 @@ describe('payloads of other BigPipe servers', () => {
   });
 
   it('does not take the compat script for the runtime', () => {
-    const [shellRow] = table(shell('<script src="/app.js"></script>' + COMPAT, ASPNET_PIPE), aspnet('pagelet1'), aspnet('pagelet2'), END);
+    const [shellRow] = table(
+      shell('<script src="/app.js"></script>' + COMPAT, ASPNET_PIPE),
+      aspnet('pagelet1'),
+      aspnet('pagelet2'),
+      END,
+    );
     expect(shellRow).not.toContain('runtime /bigpipe.compat.min.js');
-    expect(check(shell('<script src="/app.js"></script>' + COMPAT, ASPNET_PIPE), aspnet('pagelet1'), aspnet('pagelet2'), END)[0]).toBe(
+    expect(
+      check(
+        shell('<script src="/app.js"></script>' + COMPAT, ASPNET_PIPE),
+        aspnet('pagelet1'),
+        aspnet('pagelet2'),
+        END,
+      )[0],
+    ).toBe(
       'warning: no bigpipe-js runtime recognized before the first payload (inline, <script src="…bigpipe…">, or the stub of PROTOCOL.md §5); if it is bundled into /app.js, /bigpipe.compat.min.js, ignore this',
     );
   });
 
-  it('checks their placeholders in the protocol\'s fields', () => {
+  it("checks their placeholders in the protocol's fields", () => {
     expect(check(shell(runtimeTags(), ASPNET_PIPE), aspnet('pagelet1'), aspnet('nowhere'), END)).toContain(
       'error: payload #2 "nowhere": no element with id="nowhere" in the page (or in another pagelet\'s html): the runtime reports bigpipe:error and the pagelet never shows (PROTOCOL.md §4.4)',
     );
@@ -104,9 +125,11 @@ describe('payloads of other BigPipe servers', () => {
     ]);
   });
 
-  it('names the format of another server\'s fields sent to BigPipe.onPageletArrive, instead of each field', () => {
+  it("names the format of another server's fields sent to BigPipe.onPageletArrive, instead of each field", () => {
     const call = (id: string) => `<script>BigPipe.onPageletArrive({"Id":"${id}","Content":"x"})</script>`;
-    expect(check(shell(runtimeTags(), ASPNET_PIPE.replace('bigpipe', 'pipe')), call('pagelet1'), call('pagelet2'), END)).toEqual([
+    expect(
+      check(shell(runtimeTags(), ASPNET_PIPE.replace('bigpipe', 'pipe')), call('pagelet1'), call('pagelet2'), END),
+    ).toEqual([
       'error: 2 payloads in the format of the ASP.NET MVC BigPipe tutorial ({"Id","Content","Css","Js"}): the runtime does not read them, ' +
         `and new BigPipe(…) throws (its BigPipe is no constructor). To migrate, ${ASPNET_FIELDS}, and call BigPipe.onPageletArrive(…); ${HINT}`,
     ]);
@@ -122,7 +145,11 @@ describe('payloads of other BigPipe servers', () => {
 
 describe('readCall', () => {
   it('reads JSON and object-literal arguments, and says which', () => {
-    expect(readCall(' a.b ( {"x": [1, "\\u003c"]} ) ; ')).toEqual({ callee: 'a.b', args: [{ x: [1, '<'] }], json: true });
+    expect(readCall(' a.b ( {"x": [1, "\\u003c"]} ) ; ')).toEqual({
+      callee: 'a.b',
+      args: [{ x: [1, '<'] }],
+      json: true,
+    });
     expect(readCall("f({x: 'y', 'z': [1,], n: null, u: undefined}, -2.5e3)")).toEqual({
       callee: 'f',
       args: [{ x: 'y', z: [1], n: null, u: undefined }, -2500],
@@ -137,7 +164,16 @@ describe('readCall', () => {
   });
 
   it('is no call for code, a second statement or a cut string', () => {
-    for (const code of ['f(x)', 'f(1); g(2)', 'f("a', 'var f = 1', 'f(1 + 2)', '(function(){})()', 'f("\\u{110000}")', 'f("\\u{41")'])
+    for (const code of [
+      'f(x)',
+      'f(1); g(2)',
+      'f("a',
+      'var f = 1',
+      'f(1 + 2)',
+      '(function(){})()',
+      'f("\\u{110000}")',
+      'f("\\u{41")',
+    ])
       expect(readCall(code), code).toBeUndefined();
   });
 

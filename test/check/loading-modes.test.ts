@@ -24,7 +24,7 @@ describe('the runtime loading modes', () => {
     ['script tag', { runtime: { src: '/bigpipe.min.js' } }],
     ['async + stub', { runtime: { src: '/bigpipe.min.js', async: true } }],
     ['module', { runtime: { src: '/bigpipe-app.js', module: true } }],
-  ])('finds nothing wrong with the server module\'s %s runtime', (_, options) => {
+  ])("finds nothing wrong with the server module's %s runtime", (_, options) => {
     expect(check(runtimeTags(options))).toEqual([]);
   });
 
@@ -39,7 +39,9 @@ describe('the runtime loading modes', () => {
       `error: the runtime /bigpipe-app.js loads as a module script without async: ${HOLDS} (give it async, after the stub: PROTOCOL.md §5)`,
     ]);
     // defer changes nothing on a module
-    expect(check(`<script>${STUB}</script><script type="module" defer src="/bigpipe-app.js"></script>`)).toHaveLength(1);
+    expect(check(`<script>${STUB}</script><script type="module" defer src="/bigpipe-app.js"></script>`)).toHaveLength(
+      1,
+    );
   });
 
   it('says both when a deferred runtime also lacks the stub', () => {
@@ -54,7 +56,11 @@ describe('the runtime loading modes', () => {
   });
 
   it('warns when every script after the stub runs after the end, in case the runtime is bundled there', () => {
-    expect(check(`<script>${STUB}</script><script type="module" src="/app.js"></script><script defer src="/vendor.js"></script>`)).toEqual([
+    expect(
+      check(
+        `<script>${STUB}</script><script type="module" src="/app.js"></script><script defer src="/vendor.js"></script>`,
+      ),
+    ).toEqual([
       `warning: every script after the stub (/app.js as a module script without async, /vendor.js with defer) runs only after the document's end: if the runtime is bundled into one, ${HOLDS} (give it async: PROTOCOL.md §5)`,
     ]);
     expect(check(`<script>${STUB}</script><script type="module" async src="/app.js"></script>`)).toEqual([]);

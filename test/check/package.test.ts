@@ -41,9 +41,22 @@ describe('the published package', () => {
     'has types for every entry point in every module resolution (arethetypeswrong)',
     async () => {
       // bigpipe.js and bigpipe.min.js are scripts to serve or put in a <script> tag, not modules to import.
-      const args = ['--pack', '.', '--format', 'json', '--exclude-entrypoints', 'bigpipe.min.js', 'bigpipe.tt.min.js', 'bigpipe.js', 'bigpipe.compat.min.js'];
+      const args = [
+        '--pack',
+        '.',
+        '--format',
+        'json',
+        '--exclude-entrypoints',
+        'bigpipe.min.js',
+        'bigpipe.tt.min.js',
+        'bigpipe.js',
+        'bigpipe.compat.min.js',
+      ];
       const { stdout, stderr } = await run(`${ROOT}node_modules/.bin/attw`, args);
-      let result: { problems?: Record<string, AttwProblem[]>; analysis: { entrypoints: Record<string, AttwEntrypoint> } };
+      let result: {
+        problems?: Record<string, AttwProblem[]>;
+        analysis: { entrypoints: Record<string, AttwEntrypoint> };
+      };
       try {
         result = JSON.parse(stdout);
       } catch {
@@ -60,7 +73,9 @@ describe('the published package', () => {
         Object.fromEntries(
           Object.entries(result.analysis.entrypoints[subpath]?.resolutions ?? {}).map(([kind, r]) => [
             kind,
-            [r.resolution?.fileName, r.implementationResolution?.fileName].map((f) => f?.replace('/node_modules/bigpipe-js/', '')),
+            [r.resolution?.fileName, r.implementationResolution?.fileName].map((f) =>
+              f?.replace('/node_modules/bigpipe-js/', ''),
+            ),
           ]),
         );
       for (const name of ['server', 'web', 'fastify'])

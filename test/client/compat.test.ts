@@ -19,8 +19,12 @@ describe('the ASP.NET MVC tutorial format', () => {
     const page = compatPage();
     // What its server writes, as JavaScriptSerializer writes it (null for an absent list, "<" as \u003c).
     page.run('var bigpipe = new BigPipe(2);');
-    page.run('bigpipe.onPageletArrive({"Id":"pagelet1","Content":"\\u003cp\\u003eone\\u003c/p\\u003e","Css":["/p1.css"],"Js":["/p1.js"]});');
-    page.run('bigpipe.onPageletArrive({"Id":"pagelet2","Content":"\\u003cp\\u003etwo\\u003c/p\\u003e","Css":null,"Js":null});');
+    page.run(
+      'bigpipe.onPageletArrive({"Id":"pagelet1","Content":"\\u003cp\\u003eone\\u003c/p\\u003e","Css":["/p1.css"],"Js":["/p1.js"]});',
+    );
+    page.run(
+      'bigpipe.onPageletArrive({"Id":"pagelet2","Content":"\\u003cp\\u003etwo\\u003c/p\\u003e","Css":null,"Js":null});',
+    );
     expect(page.html('pagelet2')).toBe('<p>two</p>');
     await page.whenRequested('/p1.css');
     expect(page.html('pagelet1')).toBe('');
@@ -42,7 +46,9 @@ describe("Facebook's 2010 format", () => {
   it('shows each pagelet and starts the JS phase at the is_last payload', async () => {
     const page = compatPage();
     page.run('big_pipe.onPageletArrive({id: "pagelet1", content: "<p>one</p>", css: [], js: ["/one.js"]})');
-    page.run('big_pipe.onPageletArrive({id: "pagelet2", content: "<p>two</p>", css: ["/two.css"], js: [], is_last: true})');
+    page.run(
+      'big_pipe.onPageletArrive({id: "pagelet2", content: "<p>two</p>", css: ["/two.css"], js: [], is_last: true})',
+    );
     expect(page.html('pagelet1')).toBe('<p>one</p>');
     await page.whenRequested('/two.css');
     expect(page.html('pagelet2')).toBe('');
@@ -91,11 +97,16 @@ describe('the global, with the compat script', () => {
     const page = compatPage();
     page.window.BigPipe.timeout = 1;
     page.arrive({ target: 'pagelet1', html: 'A', css_links: ['/never.css'] });
-    expect(await page.next('bigpipe:error')).toEqual({ type: 'bigpipe:error', target: 'pagelet1', url: '/never.css', error: 'timeout' });
+    expect(await page.next('bigpipe:error')).toEqual({
+      type: 'bigpipe:error',
+      target: 'pagelet1',
+      url: '/never.css',
+      error: 'timeout',
+    });
     expect(page.window.BigPipe.timeout).toBe(1);
   });
 
-  it("reports a payload the runtime cannot read, as the runtime does", () => {
+  it('reports a payload the runtime cannot read, as the runtime does', () => {
     const page = compatPage();
     page.run('big_pipe.onPageletArrive({content: "no id"}); big_pipe.onPageletArrive(null)');
     expect(page.events().map((e) => [e.type, e.error])).toEqual([

@@ -13,7 +13,8 @@ const countLookups = (window: any) => {
 };
 
 /** Resolves when the page calls `name()`: jsdom runs an inline script inserted while external ones load later than browsers do. */
-const called = (page: ReturnType<typeof createPage>, name: string) => new Promise((resolve) => (page.window[name] = resolve));
+const called = (page: ReturnType<typeof createPage>, name: string) =>
+  new Promise((resolve) => (page.window[name] = resolve));
 
 describe('nested pagelets at scale', () => {
   const N = 2000;
@@ -33,7 +34,13 @@ describe('nested pagelets at scale', () => {
     const page = createPage({ body: '<div id="c0"></div>', before: countLookups });
     // Arrival order: c1999 first, c0 (whose placeholder is in the shell) last; each brings the placeholder of the one before.
     for (let i = N - 1; i >= 0; i--) page.arrive({ target: 'c' + i, html: `<div id="c${i + 1}"></div>` });
-    expect(page.events().filter((e) => e.type === 'bigpipe:display').map((e) => e.target).slice(0, 3)).toEqual(['c0', 'c1', 'c2']);
+    expect(
+      page
+        .events()
+        .filter((e) => e.type === 'bigpipe:display')
+        .map((e) => e.target)
+        .slice(0, 3),
+    ).toEqual(['c0', 'c1', 'c2']);
     expect(page.document.getElementById('c2000')).not.toBe(null);
     expect(page.window.lookups).toBeLessThanOrEqual(3 * N);
   });
@@ -52,7 +59,9 @@ describe('bigpipe:done exactly once', () => {
   it('fires once when a bigpipe:done listener sends a payload synchronously, and that payload still runs its JS', () => {
     const page = createPage({ body: two });
     page.window.ran = [];
-    page.document.addEventListener('bigpipe:done', () => page.arrive({ target: 'b', html: 'B', js: 'ran.push("b")' }), { once: true });
+    page.document.addEventListener('bigpipe:done', () => page.arrive({ target: 'b', html: 'B', js: 'ran.push("b")' }), {
+      once: true,
+    });
     page.arrive({ target: 'a', html: 'A', total: 1 });
     expect(page.events()).toEqual([
       { type: 'bigpipe:arrive', target: 'a' },
@@ -100,7 +109,11 @@ describe('bigpipe:done exactly once', () => {
   it('creates its Trusted Types policy once when installed twice', () => {
     const policies: string[] = [];
     const identity = (s: string) => s;
-    const api = { createPolicy: (name: string) => (policies.push(name), { createHTML: identity, createScript: identity, createScriptURL: identity }) };
+    const api = {
+      createPolicy: (name: string) => (
+        policies.push(name), { createHTML: identity, createScript: identity, createScriptURL: identity }
+      ),
+    };
     const page = createPage({ body: two, before: (window) => (window.trustedTypes = api) });
     page.loadRuntime();
     page.arrive({ target: 'a', html: 'A', total: 1 });
@@ -114,25 +127,30 @@ describe('BigPipe.timeout', () => {
   const recordTimers = (window: any) => {
     const setTimeout = window.setTimeout.bind(window);
     window.delays = [];
-    window.setTimeout = (f: () => void, ms: number, ...args: unknown[]) => (window.delays.push(ms), setTimeout(f, ms, ...args));
+    window.setTimeout = (f: () => void, ms: number, ...args: unknown[]) => (
+      window.delays.push(ms), setTimeout(f, ms, ...args)
+    );
   };
 
-  it.each([Infinity, 2 ** 31, 1e12])('means no timeout when it is %s: no timer, the sheet is waited for', async (timeout) => {
-    const page = createPage({ body: two, before: recordTimers });
-    page.window.BigPipe.timeout = timeout;
-    page.arrive({ target: 'a', html: 'A', css_links: ['/slow.css'], js_links: ['/slow.js'], total: 1 });
-    await page.whenRequested('/slow.css');
-    expect(page.window.delays).toEqual([]);
-    const shown = page.next('bigpipe:display');
-    await page.respond('/slow.css');
-    await shown;
-    await page.whenRequested('/slow.js');
-    expect(page.window.delays).toEqual([]);
-    const done = page.next('bigpipe:done');
-    await page.respond('/slow.js');
-    await done;
-    expect(page.events().filter((e) => e.type === 'bigpipe:error')).toEqual([]);
-  });
+  it.each([Infinity, 2 ** 31, 1e12])(
+    'means no timeout when it is %s: no timer, the sheet is waited for',
+    async (timeout) => {
+      const page = createPage({ body: two, before: recordTimers });
+      page.window.BigPipe.timeout = timeout;
+      page.arrive({ target: 'a', html: 'A', css_links: ['/slow.css'], js_links: ['/slow.js'], total: 1 });
+      await page.whenRequested('/slow.css');
+      expect(page.window.delays).toEqual([]);
+      const shown = page.next('bigpipe:display');
+      await page.respond('/slow.css');
+      await shown;
+      await page.whenRequested('/slow.js');
+      expect(page.window.delays).toEqual([]);
+      const done = page.next('bigpipe:done');
+      await page.respond('/slow.js');
+      await done;
+      expect(page.events().filter((e) => e.type === 'bigpipe:error')).toEqual([]);
+    },
+  );
 
   it('still arms the largest timer a browser can hold', async () => {
     const page = createPage({ body: two, before: recordTimers });
@@ -196,7 +214,14 @@ describe('one URL as stylesheet and as script', () => {
     const page = createPage({ body: two });
     page.window.ran = [];
     const inline = called(page, 'inlineRan');
-    page.arrive({ target: 'a', html: 'A', css_links: ['/dual'], js_links: ['/dual'], js: 'ran.push("a"); inlineRan()', total: 1 });
+    page.arrive({
+      target: 'a',
+      html: 'A',
+      css_links: ['/dual'],
+      js_links: ['/dual'],
+      js: 'ran.push("a"); inlineRan()',
+      total: 1,
+    });
     await page.whenRequested('/dual');
     const shown = page.next('bigpipe:display');
     await page.respond('/dual', 'ran.push("dual")');
@@ -270,7 +295,9 @@ describe('own keys only', () => {
   it('ignores the fields of a __proto__ key in a payload written as a script literal', () => {
     const page = createPage({ body: two });
     page.window.ran = [];
-    page.run('BigPipe.onPageletArrive({"target":"a","html":"A","__proto__":{"total":1,"js":"ran.push(1)","html":"evil"}})');
+    page.run(
+      'BigPipe.onPageletArrive({"target":"a","html":"A","__proto__":{"total":1,"js":"ran.push(1)","html":"evil"}})',
+    );
     expect(page.html('a')).toBe('A');
     expect(page.events().map((e) => e.type)).toEqual(['bigpipe:arrive', 'bigpipe:display']);
     page.end();
@@ -305,7 +332,9 @@ describe('renderPagelet (the entry point of bigpipe-response pages)', () => {
     const page = createPage({ body: two });
     page.window.ran = [];
     const inline = called(page, 'inlineRan');
-    page.run('renderPagelet({"target":"a","html":"<p>A</p>","css":"p{}","js":"ran.push(\'a\'); inlineRan()","css_links":["/a.css"],"js_links":["/a.js"]})');
+    page.run(
+      'renderPagelet({"target":"a","html":"<p>A</p>","css":"p{}","js":"ran.push(\'a\'); inlineRan()","css_links":["/a.css"],"js_links":["/a.js"]})',
+    );
     await page.whenRequested('/a.css');
     await page.respond('/a.css');
     await page.next('bigpipe:display');
@@ -321,7 +350,11 @@ describe('renderPagelet (the entry point of bigpipe-response pages)', () => {
 describe('a step that throws', () => {
   /** A page that requires Trusted Types but whose CSP refuses the runtime's policy: innerHTML throws for a plain string. */
   const refusedPolicy = (window: any) => {
-    window.trustedTypes = { createPolicy: () => { throw new TypeError('Policy "bigpipe" disallowed.'); } };
+    window.trustedTypes = {
+      createPolicy: () => {
+        throw new TypeError('Policy "bigpipe" disallowed.');
+      },
+    };
     const inner = Object.getOwnPropertyDescriptor(window.Element.prototype, 'innerHTML')!;
     Object.defineProperty(window.Element.prototype, 'innerHTML', {
       ...inner,

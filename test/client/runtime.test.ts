@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILDS, createPage, ORIGIN } from './harness';
 
-
 const two = '<div id="a"></div><div id="b"></div>';
 
 describe('stylesheets', () => {
@@ -137,7 +136,9 @@ describe('stylesheets', () => {
   it('loads a stylesheet as a preload and makes it a stylesheet once loaded, without a second request', async () => {
     const page = createPage({ body: two });
     const rels: string[] = [];
-    page.document.addEventListener('bigpipe:display', () => rels.push(page.document.querySelector<HTMLLinkElement>('link')!.rel));
+    page.document.addEventListener('bigpipe:display', () =>
+      rels.push(page.document.querySelector<HTMLLinkElement>('link')!.rel),
+    );
     page.arrive({ target: 'a', html: 'A', css_links: ['/p.css'] });
     await page.whenRequested('/p.css');
     const link = page.document.querySelector<HTMLLinkElement>('link')!;
@@ -160,7 +161,9 @@ describe('stylesheets', () => {
     await page.respond('/2.css');
     await page.respond('/1.css');
     await page.next('bigpipe:display');
-    expect([...page.document.querySelectorAll<HTMLLinkElement>('link')].map((l) => [l.getAttribute('href'), l.rel])).toEqual([
+    expect(
+      [...page.document.querySelectorAll<HTMLLinkElement>('link')].map((l) => [l.getAttribute('href'), l.rel]),
+    ).toEqual([
       ['/1.css', 'stylesheet'],
       ['/2.css', 'stylesheet'],
       ['/3.css', 'stylesheet'],
@@ -185,13 +188,19 @@ describe('stylesheets', () => {
     const shown = page.next('bigpipe:display');
     await page.respond('/pre.css', 'p{}');
     await shown;
-    expect([...page.document.querySelectorAll<HTMLLinkElement>('link')].map((l) => l.rel)).toEqual(['preload', 'stylesheet']);
+    expect([...page.document.querySelectorAll<HTMLLinkElement>('link')].map((l) => l.rel)).toEqual([
+      'preload',
+      'stylesheet',
+    ]);
   });
 
   it("adds the pagelet's inline CSS before its HTML", () => {
     const page = createPage({ body: two });
     let styled = '';
-    page.document.addEventListener('bigpipe:display', () => (styled = page.document.querySelector('style')!.textContent!));
+    page.document.addEventListener(
+      'bigpipe:display',
+      () => (styled = page.document.querySelector('style')!.textContent!),
+    );
     page.arrive({ target: 'a', html: 'A', css: '#a{color:red}' });
     expect(styled).toBe('#a{color:red}');
   });
@@ -239,10 +248,12 @@ describe('HTML injection', () => {
     await page.respond('/outer.css');
     await done;
     expect(page.html('outer')).toBe('<div id="inner">inside</div>');
-    expect(page.events().filter((e) => e.type === 'bigpipe:display').map((e) => e.target)).toEqual([
-      'outer',
-      'inner',
-    ]);
+    expect(
+      page
+        .events()
+        .filter((e) => e.type === 'bigpipe:display')
+        .map((e) => e.target),
+    ).toEqual(['outer', 'inner']);
   });
 
   it('shows a pagelet whose placeholder the parser adds later', () => {
@@ -522,7 +533,13 @@ describe('Trusted Types', () => {
     const page = createPage({ body: two, build: 'tt', before: (window) => (window.trustedTypes = tt.api) });
     page.window.ran = [];
     const inline = new Promise((resolve) => (page.window.inlineRan = resolve));
-    page.arrive({ target: 'a', html: '<b>A</b>', js_links: ['/a.js'], js: 'ran.push("inline"); inlineRan()', total: 2 });
+    page.arrive({
+      target: 'a',
+      html: '<b>A</b>',
+      js_links: ['/a.js'],
+      js: 'ran.push("inline"); inlineRan()',
+      total: 2,
+    });
     page.arrive({ target: 'b', html: '<i>B</i>', append: true, total: 2 });
     await page.whenRequested('/a.js');
     await page.respond('/a.js', 'ran.push("a.js")');
@@ -545,7 +562,11 @@ describe('Trusted Types', () => {
   });
 
   it("falls back to plain strings when the page's CSP forbids the policy", () => {
-    const api = { createPolicy: () => { throw new TypeError('Policy "bigpipe" disallowed.'); } };
+    const api = {
+      createPolicy: () => {
+        throw new TypeError('Policy "bigpipe" disallowed.');
+      },
+    };
     const page = createPage({ body: two, before: (window) => (window.trustedTypes = api) });
     page.window.ran = [];
     page.arrive({ target: 'a', html: '<b>A</b>', js: 'ran.push("inline")', total: 1 });

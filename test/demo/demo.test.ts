@@ -78,7 +78,10 @@ describe('no-JS mode', () => {
   });
 
   it('is what a crawler gets', async () => {
-    const { html } = await load('/?' + LATENCIES, 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)');
+    const { html } = await load(
+      '/?' + LATENCIES,
+      'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    );
     expect(html).not.toContain('onPageletArrive(');
     expect(html).toContain(RECS);
   });
@@ -101,9 +104,12 @@ describe('side by side', () => {
   it('frames BigPipe and traditional with the same latencies', async () => {
     const { res, html } = await load('/compare?recs=900&feed=40');
     expect(res.status).toBe(200);
-    const frames = [...html.matchAll(/<iframe src="([^"]+)"/g)].map((m) => new URL(m[1]!.replaceAll('&#38;', '&'), origin));
+    const frames = [...html.matchAll(/<iframe src="([^"]+)"/g)].map(
+      (m) => new URL(m[1]!.replaceAll('&#38;', '&'), origin),
+    );
     expect(frames.map((url) => url.pathname)).toEqual(['/', '/traditional']);
-    for (const url of frames) expect(Object.fromEntries(url.searchParams)).toEqual({ embed: '1', feed: '40', recs: '900' });
+    for (const url of frames)
+      expect(Object.fromEntries(url.searchParams)).toEqual({ embed: '1', feed: '40', recs: '900' });
   });
 
   it('serves the pagelets’ stylesheets and scripts', async () => {

@@ -57,7 +57,11 @@ const where = (b: Block) => `${b.file}:${b.line}`;
 /** Every file under examples/ (the recipes and deploy examples that test/examples and test/runtimes run). */
 const exampleFiles = (dir = 'examples'): string[] =>
   readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? exampleFiles(`${dir}/${entry.name}`) : /\.(m?js|ts)$/.test(entry.name) ? [`${dir}/${entry.name}`] : [],
+    entry.isDirectory()
+      ? exampleFiles(`${dir}/${entry.name}`)
+      : /\.(m?js|ts)$/.test(entry.name)
+        ? [`${dir}/${entry.name}`]
+        : [],
   );
 const trimmed = (text: string) => text.split('\n').map((l) => l.trim());
 /** The example files holding `code`'s lines, in order and contiguous (indentation aside). */
@@ -72,7 +76,8 @@ const holding = (code: string) =>
 function kind(b: Block): string | undefined {
   if (b.lang === '') return 'text'; // a diagram, an HTTP header: no program
   if (b.lang === 'sh' && /^npm (ci|install)\b/m.test(b.code)) return 'commands';
-  if (b.lang === 'js' && b.code.includes("from 'bigpipe-js/server'") && b.code.includes('.listen(3000)')) return 'server program';
+  if (b.lang === 'js' && b.code.includes("from 'bigpipe-js/server'") && b.code.includes('.listen(3000)'))
+    return 'server program';
   if (b.lang === 'js' && b.code.startsWith("document.addEventListener('bigpipe:")) return 'page script';
   if (b.lang === 'html' && b.code.includes('cdn.jsdelivr.net')) return 'cdn tag';
   if (b.lang === 'html' && b.code.startsWith('<script>BigPipe={q:')) return 'stub';
@@ -95,7 +100,8 @@ describe('the code blocks of README.md and PROTOCOL.md', () => {
   it('name only npm scripts that exist, and the test command is what CI runs', () => {
     for (const b of of('commands'))
       for (const [, script] of b.code.matchAll(/npm (?:run )?(start|test|[\w:-]+)(?=\s|$)/g))
-        if (!['ci', 'install'].includes(script)) expect(pkg.scripts, `${where(b)}: npm ${script}`).toHaveProperty(script);
+        if (!['ci', 'install'].includes(script))
+          expect(pkg.scripts, `${where(b)}: npm ${script}`).toHaveProperty(script);
     expect(read('.ci/run')).toMatch(/^npm test$/m);
     // The install line names this package.
     const install = of('commands').flatMap((b) => [...b.code.matchAll(/npm install (\S+)/g)].map((m) => m[1]));
@@ -140,7 +146,10 @@ describe('the code blocks of README.md and PROTOCOL.md', () => {
       expect((await fetch(new URL('/news.css', url))).status).toBe(404);
 
       for (const command of of('check command')) {
-        const args = command.code.replace(/^npx bigpipe-js /, '').replace('http://localhost:3000', url).split(' ');
+        const args = command.code
+          .replace(/^npx bigpipe-js /, '')
+          .replace('http://localhost:3000', url)
+          .split(' ');
         child.send('release');
         const checked = await new Promise<{ code: number | null; out: string }>((resolve) => {
           const cli = fork(join(ROOT, 'bin/bigpipe-js.mjs'), args, { stdio: 'pipe' });
@@ -156,22 +165,25 @@ describe('the code blocks of README.md and PROTOCOL.md', () => {
     30_000,
   );
 
-  it.each(of('page script').map((b) => [where(b), b] as const))('the page script at %s runs as written in a page with the runtime', async (_, b) => {
-    const page = createPage({ body: '<div id="news"></div>' });
-    const reported: unknown[][] = [];
-    page.window.report = (...args: unknown[]) => reported.push(args);
-    page.run(b.code);
-    page.arrive({ target: 'news', html: 42 });
-    page.arrive({ target: 'news', css_links: ['/news.css'], html: '<p>ok</p>' });
-    await page.whenRequested('/news.css');
-    const shown = page.next('bigpipe:display');
-    await page.respond('/news.css', '', 404);
-    await shown;
-    expect(reported).toEqual([
-      ['news', undefined, 'html: expected string'],
-      ['news', '/news.css', 'load error'],
-    ]);
-  });
+  it.each(of('page script').map((b) => [where(b), b] as const))(
+    'the page script at %s runs as written in a page with the runtime',
+    async (_, b) => {
+      const page = createPage({ body: '<div id="news"></div>' });
+      const reported: unknown[][] = [];
+      page.window.report = (...args: unknown[]) => reported.push(args);
+      page.run(b.code);
+      page.arrive({ target: 'news', html: 42 });
+      page.arrive({ target: 'news', css_links: ['/news.css'], html: '<p>ok</p>' });
+      await page.whenRequested('/news.css');
+      const shown = page.next('bigpipe:display');
+      await page.respond('/news.css', '', 404);
+      await shown;
+      expect(reported).toEqual([
+        ['news', undefined, 'html: expected string'],
+        ['news', '/news.css', 'load error'],
+      ]);
+    },
+  );
 
   it('pin the CDN URL to this version, with the integrity of the file the build made', () => {
     const runtime = readFileSync(join(ROOT, 'dist/bigpipe.min.js'));
@@ -180,7 +192,9 @@ describe('the code blocks of README.md and PROTOCOL.md', () => {
     expect(tags.length).toBeGreaterThan(0);
     for (const b of tags) {
       expect(b.code, where(b)).toContain(`https://cdn.jsdelivr.net/npm/${pkg.name}@${pkg.version}/dist/bigpipe.min.js`);
-      expect(b.code, `${where(b)}: run npm run build and put the integrity it prints here`).toContain(`integrity="${integrity}"`);
+      expect(b.code, `${where(b)}: run npm run build and put the integrity it prints here`).toContain(
+        `integrity="${integrity}"`,
+      );
       expect(b.code).toContain('crossorigin="anonymous"');
     }
   });
@@ -228,7 +242,9 @@ const anchor = (heading: string) =>
 describe('the links of README.md and PROTOCOL.md', () => {
   it('work from the npm page: each relative link is a file the package ships, each anchor a heading there', () => {
     const packed = JSON.parse(
-      (s => s.slice(s.indexOf('[')))(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })),
+      ((s) => s.slice(s.indexOf('[')))(
+        execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' }),
+      ),
     )[0].files.map((f: { path: string }) => f.path) as string[];
     const broken: string[] = [];
     for (const file of ['README.md', 'PROTOCOL.md'])
@@ -238,7 +254,12 @@ describe('the links of README.md and PROTOCOL.md', () => {
         const target = path || file;
         const shipped = target.endsWith('/') ? packed.some((p) => p.startsWith(target)) : packed.includes(target);
         if (!existsSync(join(ROOT, target)) || !shipped) broken.push(`${file}: ${link} is not in the package`);
-        else if (hash && !read(target).split('\n').some((line) => /^#+ /.test(line) && anchor(line.replace(/^#+ /, '')) === hash))
+        else if (
+          hash &&
+          !read(target)
+            .split('\n')
+            .some((line) => /^#+ /.test(line) && anchor(line.replace(/^#+ /, '')) === hash)
+        )
           broken.push(`${file}: ${link} names no heading`);
       }
     expect(broken).toEqual([]);

@@ -5,19 +5,28 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
-const run = async (file: string) => (await promisify(execFile)(process.execPath, [file, '--quick'], { timeout: 150_000 })).stdout;
+const run = async (file: string) =>
+  (await promisify(execFile)(process.execPath, [file, '--quick'], { timeout: 150_000 })).stdout;
 const figure = /\d+(\.\d+)? (ms|MB)|\d\.\d\d×/;
 
 describe('client benchmarks', () => {
   it('client-cpu prints ours, raw and React by kind of work, both ratios and the profile', async () => {
     const out = await run('bench/client-cpu.mjs');
     expect(out).toMatch(/Chromium \d+\.[\d.]+ · load average/);
-    for (const row of ['ours: BigPipe.onPageletArrive', 'raw: getElementById(id).innerHTML', 'React 19.2', 'ours / raw', 'ours / React'])
+    for (const row of [
+      'ours: BigPipe.onPageletArrive',
+      'raw: getElementById(id).innerHTML',
+      'React 19.2',
+      'ours / raw',
+      'ours / React',
+    ])
       expect(out.split('\n').find((line) => line.startsWith(row))).toMatch(figure);
     expect(out).toMatch(/script +style \+ layout +paint +HTML parser +other +total +frames painted/);
     expect(out).toMatch(/ours, by function[^\n]*\n-+[^\n]*\n[^\n]+line \d+\) +\d+ %/);
     expect(out).toMatch(/ours, by line of dist\/bigpipe\.js[^\n]*\n-+[^\n]*\n\d+: /);
-    expect(out).toMatch(/Goals: [✓✗] client main thread ≤ 1\.05× raw innerHTML[^\n]*[✓✗] client main thread ≤ 1\.3× React 19/);
+    expect(out).toMatch(
+      /Goals: [✓✗] client main thread ≤ 1\.05× raw innerHTML[^\n]*[✓✗] client main thread ≤ 1\.3× React 19/,
+    );
   }, 160_000);
 
   it('client-display prints first display, FOUC and lags for ours and React', async () => {

@@ -86,7 +86,13 @@ describe.each(ENGINES)('%s', (name) => {
         }))`,
       );
       expect(result.html).toEqual(['<p>one</p>', '<p>two</p>']);
-      expect([...result.events].sort()).toEqual(['arrive:pagelet1', 'arrive:pagelet2', 'display:pagelet1', 'display:pagelet2', 'done']);
+      expect([...result.events].sort()).toEqual([
+        'arrive:pagelet1',
+        'arrive:pagelet2',
+        'display:pagelet1',
+        'display:pagelet2',
+        'done',
+      ]);
       expect(result.color).toBe('rgb(0, 0, 128)');
       expect(result.js).toBe('ran');
       expect(await tab.errors()).toEqual([]);

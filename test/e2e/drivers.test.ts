@@ -78,11 +78,15 @@ describe.each(ENGINES)('%s', (name) => {
     try {
       const res = await response;
       let settled = false;
-      const late = tab.eval<string>(`new Promise(resolve => {
+      const late = tab
+        .eval<string>(`new Promise(resolve => {
         const found = () => { const el = document.getElementById('late'); if (el) resolve(el.textContent); return !!el; };
         if (!found()) new MutationObserver((_, o) => { if (found()) o.disconnect(); })
           .observe(document, { childList: true, subtree: true });
-      })`).finally(() => { settled = true; });
+      })`)
+        .finally(() => {
+          settled = true;
+        });
       // The delay is the scenario (a slow pagelet), not a stand-in for an event: it shows a page
       // promise can stay pending for seconds and still resolve through the driver.
       await new Promise((r) => setTimeout(r, 3000));
@@ -93,10 +97,12 @@ describe.each(ENGINES)('%s', (name) => {
       // Results travel as JSON; rejections and timeouts name the engine; the tab stays usable.
       expect(await tab.eval('({ a: [1, "x", null], b: undefined })')).toEqual({ a: [1, 'x', null] });
       expect(await tab.eval('undefined')).toBeUndefined();
-      await expect(tab.eval('Promise.reject(new TypeError("nope"))'))
-        .rejects.toThrow(new RegExp(`^\\[${name}\\] .*TypeError: nope`));
-      await expect(tab.eval('new Promise(() => {})', { timeout: 1500 }))
-        .rejects.toThrow(new RegExp(`^\\[${name}\\] .*timed out after 1500 ms`));
+      await expect(tab.eval('Promise.reject(new TypeError("nope"))')).rejects.toThrow(
+        new RegExp(`^\\[${name}\\] .*TypeError: nope`),
+      );
+      await expect(tab.eval('new Promise(() => {})', { timeout: 1500 })).rejects.toThrow(
+        new RegExp(`^\\[${name}\\] .*timed out after 1500 ms`),
+      );
       expect(await tab.eval('1 + 1')).toBe(2);
       res.end('</body></html>');
     } finally {

@@ -12,7 +12,10 @@ import { onRuntimeEvents, TOKEN } from '../support/recorder.mjs';
 
 // ---------------------------------------------------------------- the vector format
 
-export interface Repeat<T> { repeat: number; each: T }
+export interface Repeat<T> {
+  repeat: number;
+  each: T;
+}
 type Markup = string | (string | Repeat<string>)[];
 
 export interface Resource {
@@ -82,12 +85,15 @@ const isRepeat = (v: unknown): v is Repeat<unknown> =>
 /** Expands every repeat item of every list, depth first. */
 const expand = (value: unknown): unknown => {
   if (Array.isArray(value))
-    return value.flatMap((v) => (isRepeat(v) ? Array.from({ length: v.repeat }, (_, i) => expand(withIndex(v.each, i))) : [expand(v)]));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)]));
+    return value.flatMap((v) =>
+      isRepeat(v) ? Array.from({ length: v.repeat }, (_, i) => expand(withIndex(v.each, i))) : [expand(v)],
+    );
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)]));
   return value;
 };
 
-const join = (m: Markup | undefined) => (Array.isArray(m) ? m.join('') : m ?? '');
+const join = (m: Markup | undefined) => (Array.isArray(m) ? m.join('') : (m ?? ''));
 
 /** Every vector file: { file, vector } when valid, { file, problems } when not. */
 export function loadVectors(): { file: string; vector?: Vector; problems?: string[] }[] {
@@ -101,7 +107,11 @@ export function loadVectors(): { file: string; vector?: Vector; problems?: strin
       } catch (e) {
         return { file, problems: [`not JSON: ${(e as Error).message}`] };
       }
-      if (!validate(raw)) return { file, problems: validate.errors!.map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`) };
+      if (!validate(raw))
+        return {
+          file,
+          problems: validate.errors!.map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`),
+        };
       const problems: string[] = [];
       if (`${raw.name}.json` !== file) problems.push(`name "${raw.name}" does not match the file name`);
       const v = expand(raw) as any;
@@ -119,10 +129,13 @@ export function loadVectors(): { file: string; vector?: Vector; problems?: strin
           try {
             serializePagelet(step.payload);
           } catch (e) {
-            problems.push(`payload step for ${JSON.stringify(step.payload.target)}: ${(e as Error).message} (use badPayload)`);
+            problems.push(
+              `payload step for ${JSON.stringify(step.payload.target)}: ${(e as Error).message} (use badPayload)`,
+            );
           }
         }
-        if ('release' in step && !vector.resources[step.release]?.hold) problems.push(`release ${step.release}: not a hold resource`);
+        if ('release' in step && !vector.resources[step.release]?.hold)
+          problems.push(`release ${step.release}: not a hold resource`);
       }
       return problems.length ? { file, problems } : { file, vector };
     });
@@ -226,7 +239,10 @@ export async function startFixture(source: Vector): Promise<Fixture> {
   const [self, otherBase] = [pageServer.base, otherServer.base];
   const nonce = source.page.csp ? randomBytes(12).toString('base64') : undefined;
   const v = substitute(source, (s) =>
-    s.replaceAll('{self}', self).replaceAll('{other}', otherBase).replaceAll('{nonce}', nonce ?? ''),
+    s
+      .replaceAll('{self}', self)
+      .replaceAll('{other}', otherBase)
+      .replaceAll('{nonce}', nonce ?? ''),
   ) as Vector;
   const n = nonce ? ` nonce="${nonce}"` : '';
 
@@ -238,9 +254,15 @@ export async function startFixture(source: Vector): Promise<Fixture> {
   const notify = () => changed();
 
   const count = (token: string) =>
-    token.startsWith('request:') ? requests.get(token.slice(8)) ?? 0 : received.reduce((c, e) => c + (e?.token === token ? 1 : 0), 0);
+    token.startsWith('request:')
+      ? (requests.get(token.slice(8)) ?? 0)
+      : received.reduce((c, e) => c + (e?.token === token ? 1 : 0), 0);
 
-  const seen = () => received.filter(Boolean).map((e) => e.token).join(', ') || 'nothing';
+  const seen = () =>
+    received
+      .filter(Boolean)
+      .map((e) => e.token)
+      .join(', ') || 'nothing';
   const waiters = new Set<() => void>();
   changed = () => waiters.forEach((w) => w());
   const waitUntil = (ok: () => boolean, what: () => string, ms: number) =>
@@ -253,7 +275,11 @@ export async function startFixture(source: Vector): Promise<Fixture> {
       };
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`${what()} after ${ms} ms; the page reported: ${seen()}; requests: ${JSON.stringify(Object.fromEntries(requests))}`));
+        reject(
+          new Error(
+            `${what()} after ${ms} ms; the page reported: ${seen()}; requests: ${JSON.stringify(Object.fromEntries(requests))}`,
+          ),
+        );
       }, ms);
       waiters.add(check);
       check();
@@ -264,10 +290,14 @@ export async function startFixture(source: Vector): Promise<Fixture> {
     notify();
     let r = v.resources[key];
     if (key === '/bigpipe.min.js') r = { body: runtime(), ...r };
-    if (!r) return void res.writeHead(404, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' }).end('not found');
+    if (!r)
+      return void res.writeHead(404, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' }).end('not found');
     if (r.stall) return; // answered never; close() drops the connection
     const answer = () => {
-      const send = () => res.writeHead(r.status ?? 200, { 'Content-Type': typeOf(key, r), 'Cache-Control': 'no-store' }).end(r.body ?? '');
+      const send = () =>
+        res
+          .writeHead(r.status ?? 200, { 'Content-Type': typeOf(key, r), 'Cache-Control': 'no-store' })
+          .end(r.body ?? '');
       if (r.delay) setTimeout(send, r.delay);
       else send();
     };
@@ -280,7 +310,8 @@ export async function startFixture(source: Vector): Promise<Fixture> {
   const { page: p, expect: x } = v;
   // Style probes come from the expectations: read in the display listener of their target.
   const styles: Record<string, [string, string][]> = {};
-  for (const s of x.styleAtDisplay ?? []) (styles[parseToken(s.on)[0].slice('display:'.length)] ??= []).push([s.selector, s.property]);
+  for (const s of x.styleAtDisplay ?? [])
+    (styles[parseToken(s.on)[0].slice('display:'.length)] ??= []).push([s.selector, s.property]);
   const timeout = p.timeout ? `<script${n}>BigPipe.timeout=${p.timeout}</script>` : '';
   const runtimeTags =
     p.runtime === 'async'
@@ -295,7 +326,10 @@ export async function startFixture(source: Vector): Promise<Fixture> {
   streamed.catch(() => {}); // observed by the test; never unhandled
 
   const stream = async (res: http.ServerResponse) => {
-    const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' };
+    const headers: http.OutgoingHttpHeaders = {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+    };
     if (p.csp) headers['Content-Security-Policy'] = p.csp;
     res.writeHead(200, headers);
     res.write(shell);
@@ -312,13 +346,18 @@ export async function startFixture(source: Vector): Promise<Fixture> {
           res.write(chunk);
         };
         if ('payload' in step) write(serializePagelet(step.payload, { nonce }));
-        else if ('badPayload' in step) write(`<script${n}>BigPipe.onPageletArrive(${escapeJson(step.badPayload)})</script>`);
+        else if ('badPayload' in step)
+          write(`<script${n}>BigPipe.onPageletArrive(${escapeJson(step.badPayload)})</script>`);
         else if ('write' in step) write(step.write);
         else if ('script' in step) write(`<script${n}>${step.script}</script>`);
         else if ('waitFor' in step) {
           const [token, nth] = parseToken(step.waitFor);
           const times = step.count ?? nth;
-          await waitUntil(() => count(token) >= times, () => `${where}: ${token} not observed ${times} time(s)`, STEP_TIMEOUT);
+          await waitUntil(
+            () => count(token) >= times,
+            () => `${where}: ${token} not observed ${times} time(s)`,
+            STEP_TIMEOUT,
+          );
         } else if ('release' in step) {
           released.add(step.release);
           held.get(step.release)?.forEach((answer) => answer());
@@ -326,7 +365,8 @@ export async function startFixture(source: Vector): Promise<Fixture> {
         } else if ('expectRequests' in step) {
           for (const [key, want] of Object.entries(step.expectRequests)) {
             const got = requests.get(key) ?? 0;
-            if (got !== want) throw new Error(`${where}: ${key} was requested ${got} time(s) at this point, expected ${want}`);
+            if (got !== want)
+              throw new Error(`${where}: ${key} was requested ${got} time(s) at this point, expected ${want}`);
           }
         } else if ('delay' in step) await new Promise((r) => setTimeout(r, step.delay));
         else if ('end' in step) end();
@@ -343,11 +383,14 @@ export async function startFixture(source: Vector): Promise<Fixture> {
     const path = new URL(req.url!, self).pathname;
     if (req.method === 'POST' && path === '/__events') {
       let body = '';
-      req.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => {
-        for (const e of JSON.parse(body) as Entry[]) received[e.seq] = e;
-        res.writeHead(204).end();
-        notify();
-      });
+      req
+        .setEncoding('utf8')
+        .on('data', (c) => (body += c))
+        .on('end', () => {
+          for (const e of JSON.parse(body) as Entry[]) received[e.seq] = e;
+          res.writeHead(204).end();
+          notify();
+        });
       return;
     }
     if (path === '/favicon.ico') return void res.writeHead(204).end();
@@ -364,8 +407,13 @@ export async function startFixture(source: Vector): Promise<Fixture> {
     vector: v,
     streamed,
     until(want, ms) {
-      const missing = () => [...want].filter(([t, k]) => count(t) < k).map(([t, k]) => (k > 1 ? `${t} (${count(t)} of ${k})` : t));
-      return waitUntil(() => !missing().length, () => `never observed ${missing().slice(0, 10).join(', ')}`, ms);
+      const missing = () =>
+        [...want].filter(([t, k]) => count(t) < k).map(([t, k]) => (k > 1 ? `${t} (${count(t)} of ${k})` : t));
+      return waitUntil(
+        () => !missing().length,
+        () => `never observed ${missing().slice(0, 10).join(', ')}`,
+        ms,
+      );
     },
     requests,
     requested: () => streaming,

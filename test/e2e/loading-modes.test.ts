@@ -7,7 +7,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STUB } from '../../src/protocol';
-import { placeholder, renderToNodeResponse, serializePagelet, type Page, type RenderOptions } from '../../src/server/index';
+import {
+  placeholder,
+  renderToNodeResponse,
+  serializePagelet,
+  type Page,
+  type RenderOptions,
+} from '../../src/server/index';
 import { ENGINES } from './drivers';
 import { useEngine } from './engine';
 import { runtime } from './fixture';
@@ -93,11 +99,14 @@ beforeAll(async () => {
     const run = runs.get(url.searchParams.get('run') ?? '');
     if (req.method === 'POST' && url.pathname === '/shown' && run) {
       let text = '';
-      req.setEncoding('utf8').on('data', (c) => (text += c)).on('end', () => {
-        res.writeHead(204).end();
-        run.report(JSON.parse(text));
-        run.release();
-      });
+      req
+        .setEncoding('utf8')
+        .on('data', (c) => (text += c))
+        .on('end', () => {
+          res.writeHead(204).end();
+          run.report(JSON.parse(text));
+          run.release();
+        });
       return;
     }
     const id = url.searchParams.get('run')!;
@@ -142,7 +151,10 @@ const REPORT_TIMEOUT = 20_000;
 
 const reported = (run: Run, what: string) =>
   new Promise<Shown>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: the fast pagelet was never reported displayed`)), REPORT_TIMEOUT);
+    const timer = setTimeout(
+      () => reject(new Error(`${what}: the fast pagelet was never reported displayed`)),
+      REPORT_TIMEOUT,
+    );
     run.shown.then((s) => (clearTimeout(timer), resolve(s)));
   });
 
@@ -153,7 +165,8 @@ describe.each(ENGINES)('%s', (name) => {
   // once the page has painted, and these headless WebKits sometimes did not paint for 20 s (a script inserted by a
   // script was not held: measured in WPE with the same page). So there the async modes are checked to display every pagelet,
   // not to stream; PROTOCOL.md §5 says so.
-  const paintGated = (mode: string) => (name === 'webkit' || name === 'webkitgtk') && (mode === 'async + stub' || mode === 'module');
+  const paintGated = (mode: string) =>
+    (name === 'webkit' || name === 'webkitgtk') && (mode === 'async + stub' || mode === 'module');
   const streamed = Object.keys(MODES).filter((mode) => !paintGated(mode));
   const gated = Object.keys(MODES).filter(paintGated);
 
@@ -188,17 +201,20 @@ describe.each(ENGINES)('%s', (name) => {
     }
   });
 
-  it.each(Object.keys(DEFERRED))('control: a runtime loaded with %s shows nothing before the parse has ended', async (mode) => {
-    const [id, run] = newRun();
-    const tab = await engine().open(`${base}/deferred?mode=${encodeURIComponent(mode)}&run=${id}`);
-    try {
-      const shown = await reported(run, `${name}, ${mode}`);
-      // Deferred scripts run once the parser is done ('interactive'): on a streamed page, after the last pagelet.
-      expect(shown).toEqual({ readyState: 'interactive', fast: FAST, slow: LOADING });
-      expect(await tab.eval<string[]>('window.__done')).toEqual(['fast', 'slow']);
-    } finally {
-      run.release();
-      await tab.close();
-    }
-  });
+  it.each(Object.keys(DEFERRED))(
+    'control: a runtime loaded with %s shows nothing before the parse has ended',
+    async (mode) => {
+      const [id, run] = newRun();
+      const tab = await engine().open(`${base}/deferred?mode=${encodeURIComponent(mode)}&run=${id}`);
+      try {
+        const shown = await reported(run, `${name}, ${mode}`);
+        // Deferred scripts run once the parser is done ('interactive'): on a streamed page, after the last pagelet.
+        expect(shown).toEqual({ readyState: 'interactive', fast: FAST, slow: LOADING });
+        expect(await tab.eval<string[]>('window.__done')).toEqual(['fast', 'slow']);
+      } finally {
+        run.release();
+        await tab.close();
+      }
+    },
+  );
 });

@@ -34,7 +34,12 @@ const page = (): Page => ({
     { id: 'nav', render: () => later(40, { html: '<a href="/">home</a>', css_links: ['/nav.css'] }) },
     {
       id: 'feed',
-      render: () => later(5, { html: '<ul><li>one</li><li>two</li></ul>', js_links: ['/feed.js'], js: "document.getElementById('feed').dataset.js = window.feedLib" }),
+      render: () =>
+        later(5, {
+          html: '<ul><li>one</li><li>two</li></ul>',
+          js_links: ['/feed.js'],
+          js: "document.getElementById('feed').dataset.js = window.feedLib",
+        }),
     },
     { id: 'ads', render: () => ({ html: '<p>ad</p>', css: '#ads p { color: rgb(9, 9, 9) }' }) },
     { id: 'footer', render: () => later(20, { html: '<small>footer</small>' }) },
@@ -54,7 +59,9 @@ const routes: Record<string, (res: http.ServerResponse) => void> = {
   '/bigpipe.min.js': (res) => res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(runtime()),
   // The ESM build as a bundle would ship it: it imports nothing.
   '/client.js': (res) =>
-    res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(new URL('../../dist/client.js', import.meta.url))),
+    res
+      .writeHead(200, { 'Content-Type': 'text/javascript' })
+      .end(readFileSync(new URL('../../dist/client.js', import.meta.url))),
   '/favicon.ico': (res) => res.writeHead(204).end(),
 };
 const pages: Record<string, RenderOptions> = {
@@ -87,7 +94,12 @@ describe.each(ENGINES)('%s', (name) => {
   const displaysEveryPagelet = async (path: string) => {
     const tab = await engine().open(`${base}${path}`);
     try {
-      const { events, html, feedJs, color } = await tab.eval<{ events: string[]; html: Record<string, string>; feedJs: string; color: string }>(
+      const { events, html, feedJs, color } = await tab.eval<{
+        events: string[];
+        html: Record<string, string>;
+        feedJs: string;
+        color: string;
+      }>(
         `window.__done.then(() => ({
           events: __events,
           html: Object.fromEntries(${JSON.stringify(IDS)}.map((id) => [id, document.getElementById(id).innerHTML])),
@@ -105,9 +117,11 @@ describe.each(ENGINES)('%s', (name) => {
     }
   };
 
-  it('displays every pagelet of a page streamed with the runtime inline', () => displaysEveryPagelet('/pipeline-inline-runtime'));
+  it('displays every pagelet of a page streamed with the runtime inline', () =>
+    displaysEveryPagelet('/pipeline-inline-runtime'));
 
-  it('displays every pagelet of a page streamed with the runtime async behind the stub', () => displaysEveryPagelet('/pipeline-async-runtime'));
+  it('displays every pagelet of a page streamed with the runtime async behind the stub', () =>
+    displaysEveryPagelet('/pipeline-async-runtime'));
 
   it('displays every pagelet with the ES module runtime under a nonce-only CSP (no currentScript in a module)', () =>
     displaysEveryPagelet('/pipeline-module-runtime-csp'));
@@ -129,10 +143,15 @@ describe.each(ENGINES)('%s', (name) => {
       expect(await tab.html('#feed')).toBe(
         `<div id="feed">${CONTENT.feed}<script src="/feed.js"></script><script>document.getElementById('feed').dataset.js = window.feedLib</script></div>`,
       );
-      expect(await tab.html('#ads')).toBe(`<div id="ads"><style>#ads p { color: rgb(9, 9, 9) }</style>${CONTENT.ads}</div>`);
+      expect(await tab.html('#ads')).toBe(
+        `<div id="ads"><style>#ads p { color: rgb(9, 9, 9) }</style>${CONTENT.ads}</div>`,
+      );
       expect(await tab.html('#footer')).toBe(`<div id="footer">${CONTENT.footer}</div>`);
       // No runtime in inline mode, and with JavaScript off no pagelet script ran.
-      expect(await tab.eval('[typeof window.BigPipe, document.getElementById("feed").dataset.js]')).toEqual(['undefined', null]);
+      expect(await tab.eval('[typeof window.BigPipe, document.getElementById("feed").dataset.js]')).toEqual([
+        'undefined',
+        null,
+      ]);
     } finally {
       await tab.close();
     }

@@ -68,7 +68,9 @@ describe.each(RECIPES)('the %s recipe', (name) => {
 function rawRequest(url: string, target: string) {
   const { port } = new URL(url);
   return new Promise<number>((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    const socket = connect(Number(port), '127.0.0.1', () =>
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+    );
     let head = '';
     socket.setEncoding('latin1');
     socket.on('data', (data) => (head += data));
@@ -91,7 +93,10 @@ describe.each(RECIPES)('the %s recipe off the happy path', (name) => {
     const server = await (await recipe(name)).start({
       port: 0,
       host: '127.0.0.1',
-      page: () => (bad ? { body: '', pagelets: [{ id: 'not an id', render: () => ({ html: '' }) }] } : tinyPage(() => Promise.resolve('ok'))),
+      page: () =>
+        bad
+          ? { body: '', pagelets: [{ id: 'not an id', render: () => ({ html: '' }) }] }
+          : tinyPage(() => Promise.resolve('ok')),
     });
     cleanups.push(() => {
       server.closeAllConnections();

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { checkStream } from '../../src/check';
 import { get, messages } from '../check/helpers';
-import { binary, bundleWorker, freePort, ROOT, scriptCommand, startProcess, type ServerProcess } from '../support/runtimes.mjs';
+import {
+  binary,
+  bundleWorker,
+  freePort,
+  ROOT,
+  scriptCommand,
+  startProcess,
+  type ServerProcess,
+} from '../support/runtimes.mjs';
 
 const ENV = { PORT: '0', HOST: '127.0.0.1' };
 const temp = mkdtempSync(join(tmpdir(), 'bigpipe-deploy-'));

@@ -13,11 +13,13 @@ export function fixturePage(request) {
   const run = query.get('run');
   const late = Number(query.get('late') ?? 200);
   const report = query.has('quiet') ? () => {} : (id) => console.log(`bigpipe-test aborted ${run} ${id}`);
-  const held = (id) => async ({ signal }) => {
-    signal.addEventListener('abort', () => report(id), { once: true });
-    const response = await fetch(`${control}/${run}/${id}`, { signal });
-    return response.json();
-  };
+  const held =
+    (id) =>
+    async ({ signal }) => {
+      signal.addEventListener('abort', () => report(id), { once: true });
+      const response = await fetch(`${control}/${run}/${id}`, { signal });
+      return response.json();
+    };
   return {
     head: '<title>bigpipe-js runtimes fixture</title>',
     body: `<main><h1>Fixture</h1>${['quick', ...HELD, 'late', 'broken'].map(placeholder).join('')}</main>`,

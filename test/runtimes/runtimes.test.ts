@@ -13,7 +13,15 @@ import type * as ServerModule from 'bigpipe-js/server';
 import { get, messages } from '../check/helpers';
 import { deferred, type Deferred } from '../server/helpers';
 import { listen, type Listening } from '../support/loopback.mjs';
-import { binary, bundleWorker, freePort, ROOT, scriptCommand, startProcess, type ServerProcess } from '../support/runtimes.mjs';
+import {
+  binary,
+  bundleWorker,
+  freePort,
+  ROOT,
+  scriptCommand,
+  startProcess,
+  type ServerProcess,
+} from '../support/runtimes.mjs';
 import { payloadsOf } from '../support/parse.mjs';
 
 type Page = ServerModule.Page;
@@ -87,7 +95,9 @@ function pageUrl(base: string, { late = 200, report = true } = {}) {
 /** The fixture page on Node (renderToNodeResponse of dist/), the reference every runtime's body must equal. */
 async function startNode() {
   const server = createServer((req, res) => {
-    const request = new Request(new URL(req.url!, 'http://127.0.0.1'), { headers: req.headers as Record<string, string> });
+    const request = new Request(new URL(req.url!, 'http://127.0.0.1'), {
+      headers: req.headers as Record<string, string>,
+    });
     renderToNodeResponse(fixturePage(request), res, { mode: pickMode(req), onError: () => {} }).catch(() => {});
   });
   const { base, close } = await listen(server);
@@ -125,7 +135,10 @@ const test :Workerd.Config = (
 );
 `,
   );
-  const server = await startProcess(binary('workerd'), ['serve', join(dir, 'test.capnp')], { port: signal, name: 'workerd' });
+  const server = await startProcess(binary('workerd'), ['serve', join(dir, 'test.capnp')], {
+    port: signal,
+    name: 'workerd',
+  });
   stops.push(() => server.stop());
   return { server, urls: { signal: server.url, noSignal: `http://127.0.0.1:${noSignal}/` } };
 }
@@ -141,8 +154,16 @@ interface Target {
 }
 
 const TARGETS: Target[] = [
-  { name: 'Deno, examples/deploy/deno.ts', start: async () => withUrl(await startScript('deno', 'deno.ts')), aborts: 'at once' },
-  { name: 'Bun, examples/deploy/bun.mjs', start: async () => withUrl(await startScript('bun', 'bun.mjs')), aborts: 'at once' },
+  {
+    name: 'Deno, examples/deploy/deno.ts',
+    start: async () => withUrl(await startScript('deno', 'deno.ts')),
+    aborts: 'at once',
+  },
+  {
+    name: 'Bun, examples/deploy/bun.mjs',
+    start: async () => withUrl(await startScript('bun', 'bun.mjs')),
+    aborts: 'at once',
+  },
   {
     name: 'Bun + Hono, examples/deploy/bun-hono.mjs',
     start: async () => withUrl(await startScript('bun', 'bun-hono.mjs')),
@@ -209,7 +230,9 @@ async function inline(base: string, report = true) {
 /** GETs the URL with node:http (so the test can drop the connection); resolves once the headers are in. */
 function request(url: string) {
   return new Promise<{ response: IncomingMessage; abort(): void }>((resolve, reject) => {
-    const req = httpGet(url, { headers: { 'user-agent': BROWSER_AGENT } }, (response) => resolve({ response, abort: () => req.destroy() }));
+    const req = httpGet(url, { headers: { 'user-agent': BROWSER_AGENT } }, (response) =>
+      resolve({ response, abort: () => req.destroy() }),
+    );
     req.on('error', reject);
   });
 }

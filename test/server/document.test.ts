@@ -19,15 +19,25 @@ describe('a page given as a document', () => {
     const document = layout(placeholder('news'));
     const chunks = renderToChunks({ document, pagelets: [news.pagelet] }, quiet);
     const shell = (await chunks.next()).value as string;
-    expect(shell).toBe(document.slice(0, document.indexOf('</body>')).replace('<meta charset="utf-8">', `<meta charset="utf-8"><script>${RUNTIME}</script>`));
+    expect(shell).toBe(
+      document
+        .slice(0, document.indexOf('</body>'))
+        .replace('<meta charset="utf-8">', `<meta charset="utf-8"><script>${RUNTIME}</script>`),
+    );
     news.result.resolve({ html: 'Nouvelles' });
-    expect(payloadsOf((await chunks.next()).value as string)).toEqual([{ target: 'news', html: 'Nouvelles', total: 1 }]);
+    expect(payloadsOf((await chunks.next()).value as string)).toEqual([
+      { target: 'news', html: 'Nouvelles', total: 1 },
+    ]);
     expect((await chunks.next()).value).toBe('</body>\n</html>\n');
     expect((await chunks.next()).done).toBe(true);
   });
 
   it('keeps the document its own: lang, body class, one doctype', async () => {
-    const out = (await collect(renderToChunks({ document: layout(placeholder('a')), pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }))).join('');
+    const out = (
+      await collect(
+        renderToChunks({ document: layout(placeholder('a')), pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }),
+      )
+    ).join('');
     expect(out.match(/<!DOCTYPE/gi)).toHaveLength(1);
     expect(out).toContain('<html lang="fr">');
     expect(out).toContain('<body class="dark">');
@@ -35,14 +45,26 @@ describe('a page given as a document', () => {
 
   it('puts the runtime at the start of the head when no meta charset comes first', async () => {
     const document = '<html><HEAD data-x="1"><title>T</title></HEAD><body><div id="a"></div></BODY ></html>';
-    const out = (await collect(renderToChunks({ document, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }, { runtime: { src: '/bp.js', async: true } }))).join('');
-    expect(out.startsWith(`<html><HEAD data-x="1"><script>${STUB}</script><script async src="/bp.js"></script><title>`)).toBe(true);
+    const out = (
+      await collect(
+        renderToChunks(
+          { document, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] },
+          { runtime: { src: '/bp.js', async: true } },
+        ),
+      )
+    ).join('');
+    expect(
+      out.startsWith(`<html><HEAD data-x="1"><script>${STUB}</script><script async src="/bp.js"></script><title>`),
+    ).toBe(true);
     expect(out.endsWith('</BODY ></html>')).toBe(true);
   });
 
   it('ignores a <head> in a comment and a </body> in the middle', async () => {
-    const document = '<!-- <head> --><html><head></head><body><script>"</body>"</script><div id="a"></div></body></html>';
-    const out = (await collect(renderToChunks({ document, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }))).join('');
+    const document =
+      '<!-- <head> --><html><head></head><body><script>"</body>"</script><div id="a"></div></body></html>';
+    const out = (
+      await collect(renderToChunks({ document, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }))
+    ).join('');
     expect(out.indexOf('<script>' + RUNTIME)).toBe(document.indexOf('<head></head>') + '<head>'.length);
     expect(payloadsOf(out)).toHaveLength(1);
     expect(out.indexOf('BigPipe.onPageletArrive')).toBeGreaterThan(out.indexOf('<div id="a">'));
@@ -50,7 +72,10 @@ describe('a page given as a document', () => {
 
   it('renders in place in inline mode', async () => {
     const document = layout(placeholder('a') + '<p>après</p>' + placeholder('b'));
-    const pagelets = [{ id: 'b', render: () => ({ html: 'B' }) }, { id: 'a', render: () => ({ html: 'A' }) }];
+    const pagelets = [
+      { id: 'b', render: () => ({ html: 'B' }) },
+      { id: 'a', render: () => ({ html: 'A' }) },
+    ];
     const out = (await collect(renderToChunks({ document, pagelets }, { mode: 'inline' }))).join('');
     const doc = parseDocument(out);
     expect(text(byId(doc, 'a')!)).toBe('A');
@@ -74,9 +99,13 @@ describe('a page given as a document', () => {
 
 describe('placeholder options', () => {
   it('writes another tag, escaped attributes and content to show meanwhile', () => {
-    expect(placeholder('feed', { tag: 'section', attributes: { class: 'skeleton "x"', 'aria-busy': 'true' }, content: '<p>Loading…</p>' })).toBe(
-      '<section id="feed" class="skeleton &quot;x&quot;" aria-busy="true"><p>Loading…</p></section>',
-    );
+    expect(
+      placeholder('feed', {
+        tag: 'section',
+        attributes: { class: 'skeleton "x"', 'aria-busy': 'true' },
+        content: '<p>Loading…</p>',
+      }),
+    ).toBe('<section id="feed" class="skeleton &quot;x&quot;" aria-busy="true"><p>Loading…</p></section>');
   });
 
   it('still maps over ids', () => {

@@ -32,7 +32,10 @@ async function start(routes: (app: FastifyInstance) => void, defaults = {}) {
   return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`, logs, app };
 }
 
-const page = (...pagelets: Page['pagelets']): Page => ({ body: pagelets.map((p) => placeholder(p.id)).join(''), pagelets });
+const page = (...pagelets: Page['pagelets']): Page => ({
+  body: pagelets.map((p) => placeholder(p.id)).join(''),
+  pagelets,
+});
 
 describe('bigpipe-js/fastify', () => {
   it('is a plugin in fastify-plugin form, the default export and `bigpipe`', () => {
@@ -76,7 +79,9 @@ describe('bigpipe-js/fastify', () => {
         handled.push(error);
         reply.code(418).send('handled: ' + (error as Error).message);
       });
-      app.get('/', async (_, reply) => reply.bigpipe({ ...page(held.pagelet), pagelets: [held.pagelet, { id: 'ok' } as never] }));
+      app.get('/', async (_, reply) =>
+        reply.bigpipe({ ...page(held.pagelet), pagelets: [held.pagelet, { id: 'ok' } as never] }),
+      );
     });
     const response = await fetch(url);
     expect(response.status).toBe(418);
@@ -89,7 +94,10 @@ describe('bigpipe-js/fastify', () => {
     const { url, logs } = await start((app) => app.get('/', async (_, reply) => reply.bigpipe({ body: 1 } as never)));
     const response = await fetch(url);
     expect(response.status).toBe(500);
-    expect(await response.json()).toMatchObject({ statusCode: 500, message: 'page.body must be a string (or give page.document)' });
+    expect(await response.json()).toMatchObject({
+      statusCode: 500,
+      message: 'page.body must be a string (or give page.document)',
+    });
     expect(logs.some((l) => l.err?.message === 'page.body must be a string (or give page.document)')).toBe(true);
   });
 
@@ -130,7 +138,9 @@ describe('bigpipe-js/fastify', () => {
   it('aborts the pending renders when the client disconnects', async () => {
     const held = heldPagelet('slow');
     const shellSent = deferred<void>();
-    const { url } = await start((app) => app.get('/', async (_, reply) => reply.bigpipe(page(held.pagelet), { onShellReady: shellSent.resolve })));
+    const { url } = await start((app) =>
+      app.get('/', async (_, reply) => reply.bigpipe(page(held.pagelet), { onShellReady: shellSent.resolve })),
+    );
     const client = httpRequest(url).end();
     const response = await new Promise<{ statusCode?: number }>((resolve) => client.once('response', resolve));
     await shellSent.promise;
@@ -154,7 +164,9 @@ describe('bigpipe-js/fastify', () => {
     const { url } = await start(
       (app) => {
         app.get('/', async (_, reply) => reply.bigpipe(page({ id: 'a', render: () => ({ html: 'A' }) })));
-        app.get('/inline', async (_, reply) => reply.bigpipe(page({ id: 'a', render: () => ({ html: 'A' }) }), { mode: 'inline' }));
+        app.get('/inline', async (_, reply) =>
+          reply.bigpipe(page({ id: 'a', render: () => ({ html: 'A' }) }), { mode: 'inline' }),
+        );
       },
       { runtime: { src: '/bigpipe.min.js' } },
     );
@@ -166,7 +178,9 @@ describe('bigpipe-js/fastify', () => {
 
   it('gives routes of encapsulated plugins the decorator too (no encapsulation)', async () => {
     const { url } = await start((app) =>
-      app.register(async (child) => child.get('/child', async (_, reply) => reply.bigpipe(page({ id: 'a', render: () => ({ html: 'A' }) })))),
+      app.register(async (child) =>
+        child.get('/child', async (_, reply) => reply.bigpipe(page({ id: 'a', render: () => ({ html: 'A' }) }))),
+      ),
     );
     expect(payloads(await (await get(url + 'child')).end())).toEqual([{ target: 'a', html: 'A', total: 1 }]);
   });
@@ -185,7 +199,10 @@ describe('bigpipe-js/fastify', () => {
     const text = await new Promise<string>((resolve, reject) =>
       httpRequest(url, (res) => {
         let data = '';
-        res.setEncoding('utf8').on('data', (d) => (data += d)).on('end', () => resolve(data));
+        res
+          .setEncoding('utf8')
+          .on('data', (d) => (data += d))
+          .on('end', () => resolve(data));
       })
         .on('error', reject)
         .end(),

@@ -41,7 +41,9 @@ export async function collect(chunks: AsyncIterable<string>): Promise<string[]> 
 
 /** Resolves once the signal has aborted. */
 export const aborted = (signal: AbortSignal) =>
-  signal.aborted ? Promise.resolve() : new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+  signal.aborted
+    ? Promise.resolve()
+    : new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
 
 /**
  * A streamed pagelet whose items the test hands out: push() an item, end() or fail() the iteration. Its iterator

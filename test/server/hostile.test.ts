@@ -28,7 +28,11 @@ const page = (...pagelets: Pagelet[]): Page => ({ body, pagelets });
 /** Renders the page with an onError recorder; resolves to the joined output and the errors by pagelet. */
 async function render(p: Page, options: RenderOptions = {}) {
   const errors: [string, string][] = [];
-  const out = (await collect(renderToChunks(p, { ...options, onError: (e, id) => errors.push([id, String((e as Error)?.message ?? e)]) }))).join('');
+  const out = (
+    await collect(
+      renderToChunks(p, { ...options, onError: (e, id) => errors.push([id, String((e as Error)?.message ?? e)]) }),
+    )
+  ).join('');
   await settled();
   return { out, errors };
 }
@@ -59,14 +63,24 @@ describe('a result whose reading throws', () => {
       yield throwing();
     }
     const { out, errors } = await render(page({ id: 'a', render: feed }, { id: 'b', render: () => ({ html: 'B' }) }));
-    expect(payloadsOf(out).filter((p) => p.target === 'a').map((p) => p.html)).toEqual(['one']);
+    expect(
+      payloadsOf(out)
+        .filter((p) => p.target === 'a')
+        .map((p) => p.html),
+    ).toEqual(['one']);
     expect(errors).toEqual([['a', 'getter boom']]);
     expect(unhandled).toEqual([]);
   });
 
   it('fails a render whose result has a throwing then getter', async () => {
-    const result = Object.defineProperty({}, 'then', { get: () => { throw new Error('then boom'); } });
-    const { out, errors } = await render(page({ id: 'a', render: () => result as never, fallback: 'F' }, { id: 'b', render: () => ({ html: 'B' }) }));
+    const result = Object.defineProperty({}, 'then', {
+      get: () => {
+        throw new Error('then boom');
+      },
+    });
+    const { out, errors } = await render(
+      page({ id: 'a', render: () => result as never, fallback: 'F' }, { id: 'b', render: () => ({ html: 'B' }) }),
+    );
     expect(payloadsOf(out).find((p) => p.target === 'a')).toEqual({ target: 'a', html: 'F', total: 2 });
     expect(errors).toEqual([['a', 'then boom']]);
     expect(unhandled).toEqual([]);
@@ -74,7 +88,11 @@ describe('a result whose reading throws', () => {
 
   it('reads each field once, so what was checked is what is sent', async () => {
     let reads = 0;
-    const result = { get html() { return reads++ ? (42 as unknown as string) : 'once'; } };
+    const result = {
+      get html() {
+        return reads++ ? (42 as unknown as string) : 'once';
+      },
+    };
     const { out } = await render(page({ id: 'a', render: () => result }, { id: 'b', render: () => ({ html: 'B' }) }));
     expect(payloadsOf(out).find((p) => p.target === 'a')!.html).toBe('once');
     expect(reads).toBe(1);
@@ -87,8 +105,17 @@ describe('a result too large to serialize', () => {
   const huge = () => ({ html: longest, css: 'p{}' });
 
   it('sends the fallback in its place and completes the page', async () => {
-    const { out, errors } = await render(page({ id: 'a', render: huge, fallback: 'too big' }, { id: 'b', render: () => ({ html: 'B' }) }));
-    expect(payloadsOf(out).map((p) => [p.target, p.html]).sort()).toEqual([['a', 'too big'], ['b', 'B']]);
+    const { out, errors } = await render(
+      page({ id: 'a', render: huge, fallback: 'too big' }, { id: 'b', render: () => ({ html: 'B' }) }),
+    );
+    expect(
+      payloadsOf(out)
+        .map((p) => [p.target, p.html])
+        .sort(),
+    ).toEqual([
+      ['a', 'too big'],
+      ['b', 'B'],
+    ]);
     expect(errors).toHaveLength(1);
     expect(errors[0]![0]).toBe('a');
     expect(out.endsWith('</body></html>')).toBe(true);
@@ -96,7 +123,10 @@ describe('a result too large to serialize', () => {
   }, 60_000); // half a gigabyte of string: slow on a loaded machine
 
   it('in inline mode too', async () => {
-    const { out, errors } = await render(page({ id: 'a', render: huge, fallback: 'too big' }, { id: 'b', render: () => ({ html: 'B' }) }), { mode: 'inline' });
+    const { out, errors } = await render(
+      page({ id: 'a', render: huge, fallback: 'too big' }, { id: 'b', render: () => ({ html: 'B' }) }),
+      { mode: 'inline' },
+    );
     expect(text(byId(parseDocument(out), 'a')!)).toBe('too big');
     expect(errors.map(([id]) => id)).toEqual(['a']);
   }, 60_000);
@@ -106,18 +136,36 @@ describe('invalid results', () => {
   it.each([
     // biome-ignore lint/suspicious/noSparseArray: a sparse array is the hostile input
     ['a sparse css_links', { css_links: [, '/a.css'] }, /css_links: expected string\[\]/],
-    ['a sync generator', (function* () { yield { html: 'x' }; })(), /synchronous iterable.*async function\*/],
+    [
+      'a sync generator',
+      (function* () {
+        yield { html: 'x' };
+      })(),
+      /synchronous iterable.*async function\*/,
+    ],
     ['an object without content', {}, /expected at least one of html, append, css, css_links, js_links, js/],
     ['a class instance without content', new Map(), /synchronous iterable/],
   ])('rejects %s, naming what was expected', async (_, result, message) => {
-    const { out, errors } = await render(page({ id: 'a', render: () => result as never, fallback: 'F' }, { id: 'b', render: () => ({ html: 'B' }) }));
+    const { out, errors } = await render(
+      page({ id: 'a', render: () => result as never, fallback: 'F' }, { id: 'b', render: () => ({ html: 'B' }) }),
+    );
     expect(payloadsOf(out).find((p) => p.target === 'a')).toEqual({ target: 'a', html: 'F', total: 2 });
     expect(errors).toHaveLength(1);
     expect(errors[0]![1]).toMatch(message);
   });
 
   it('rejects a sync generator function as render', async () => {
-    const { errors } = await render(page({ id: 'a', *render() { yield { html: 'x' }; } } as never, { id: 'b', render: () => ({ html: 'B' }) }));
+    const { errors } = await render(
+      page(
+        {
+          id: 'a',
+          *render() {
+            yield { html: 'x' };
+          },
+        } as never,
+        { id: 'b', render: () => ({ html: 'B' }) },
+      ),
+    );
     expect(errors[0]![1]).toMatch(/synchronous iterable/);
   });
 
@@ -126,7 +174,12 @@ describe('invalid results', () => {
       yield { html: 'one', content: 'typo' };
       yield { html: 'two', css_link: ['/a.css'] };
     }
-    const { out, errors } = await render(page({ id: 'a', render: () => ({ html: 'A', content: 'x', css_link: [] }) as never }, { id: 'b', render: feed as never }));
+    const { out, errors } = await render(
+      page(
+        { id: 'a', render: () => ({ html: 'A', content: 'x', css_link: [] }) as never },
+        { id: 'b', render: feed as never },
+      ),
+    );
     expect(payloadsOf(out).map((p) => p.html)).toEqual(expect.arrayContaining(['A', 'one', 'two']));
     expect(errors.map(([id]) => id).sort()).toEqual(['a', 'b']);
     expect(errors.find(([id]) => id === 'a')![1]).toMatch(/unknown fields "content", "css_link" ignored/);
@@ -134,22 +187,37 @@ describe('invalid results', () => {
 
   it('never lets a __proto__ key reach the wire', async () => {
     const result = JSON.parse('{"html":"x","__proto__":{"total":1,"html":"y"}}');
-    const { out, errors } = await render(page({ id: 'a', render: () => result }, { id: 'b', render: () => ({ html: 'B' }) }));
+    const { out, errors } = await render(
+      page({ id: 'a', render: () => result }, { id: 'b', render: () => ({ html: 'B' }) }),
+    );
     expect(out).not.toContain('__proto__');
     expect(payloadsOf(out).find((p) => p.target === 'a')).toEqual({ target: 'a', html: 'x', total: 2 });
     expect(errors[0]![1]).toMatch(/unknown fields "__proto__"/);
   });
 
   it('refuses a fallback without content or with unknown fields before anything starts', () => {
-    expect(() => startRender(page({ id: 'a', render: () => ({ html: 'A' }), fallback: {} }))).toThrow(/fallback expected at least one/);
-    expect(() => startRender(page({ id: 'a', render: () => ({ html: 'A' }), fallback: { htm: 'x' } as never }))).toThrow(/fallback/);
+    expect(() => startRender(page({ id: 'a', render: () => ({ html: 'A' }), fallback: {} }))).toThrow(
+      /fallback expected at least one/,
+    );
+    expect(() =>
+      startRender(page({ id: 'a', render: () => ({ html: 'A' }), fallback: { htm: 'x' } as never })),
+    ).toThrow(/fallback/);
   });
 });
 
 describe('inline mode placeholders', () => {
   it('finds any element with the id, whatever its tag, attributes and quoting', async () => {
     const body = `<section class="x" ID=a data-x='<div id="b">'>Loading…</section><p title="a>b" id = 'b'></p>`;
-    const { out } = await render({ body, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }, { id: 'b', render: () => ({ html: 'B' }) }] }, { mode: 'inline' });
+    const { out } = await render(
+      {
+        body,
+        pagelets: [
+          { id: 'a', render: () => ({ html: 'A' }) },
+          { id: 'b', render: () => ({ html: 'B' }) },
+        ],
+      },
+      { mode: 'inline' },
+    );
     const doc = parseDocument(out);
     expect(text(byId(doc, 'a')!)).toBe('A');
     expect(text(byId(doc, 'b')!)).toBe('B');
@@ -162,7 +230,10 @@ describe('inline mode placeholders', () => {
   });
 
   it('keeps the content of a placeholder that never ends, and writes the pagelet at its start', async () => {
-    const { out } = await render({ body: '<div id="a">Loading…', pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }, { mode: 'inline' });
+    const { out } = await render(
+      { body: '<div id="a">Loading…', pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] },
+      { mode: 'inline' },
+    );
     expect(out).toContain('<div id="a">ALoading…</body>');
   });
 
@@ -173,7 +244,10 @@ describe('inline mode placeholders', () => {
   });
 
   it('decodes character references in the id', async () => {
-    const { out } = await render({ body: placeholder('a&"b'), pagelets: [{ id: 'a&"b', render: () => ({ html: 'A' }) }] }, { mode: 'inline' });
+    const { out } = await render(
+      { body: placeholder('a&"b'), pagelets: [{ id: 'a&"b', render: () => ({ html: 'A' }) }] },
+      { mode: 'inline' },
+    );
     expect(out).toContain(`${placeholder('a&"b').slice(0, -'</div>'.length)}A</div>`);
   });
 
@@ -192,7 +266,9 @@ describe('surrogate pairs split across items', () => {
       yield { html: 'a\ud83d' };
       yield { html: '\ude00b' };
     }
-    const chunks = await collect(renderToChunks({ body: placeholder('a'), pagelets: [{ id: 'a', render: feed }] }, { mode: 'inline' }));
+    const chunks = await collect(
+      renderToChunks({ body: placeholder('a'), pagelets: [{ id: 'a', render: feed }] }, { mode: 'inline' }),
+    );
     const bytes = Buffer.concat(chunks.map((c) => Buffer.from(c, 'utf8')));
     expect(bytes.toString('utf8')).toContain('a😀b');
     expect(chunks.every((c) => !/[\ud800-\udbff]$/.test(c))).toBe(true);
@@ -203,12 +279,18 @@ describe('backpressure', () => {
   it('asks a streamed pagelet for its next item only once the reader has taken the last one', async () => {
     let asked = 0;
     const iterator = {
-      next: () => Promise.resolve(++asked > 1000 ? { done: true, value: undefined } : { done: false, value: { html: String(asked) } }),
+      next: () =>
+        Promise.resolve(
+          ++asked > 1000 ? { done: true, value: undefined } : { done: false, value: { html: String(asked) } },
+        ),
       [Symbol.asyncIterator]() {
         return this;
       },
     };
-    const render = startRender({ body: placeholder('a'), pagelets: [{ id: 'a', stream: true, render: () => iterator as AsyncIterable<PageletContent> }] });
+    const render = startRender({
+      body: placeholder('a'),
+      pagelets: [{ id: 'a', stream: true, render: () => iterator as AsyncIterable<PageletContent> }],
+    });
     render.read(); // the shell
     await settled();
     expect(asked).toBe(1); // item 1 is ready and unread: the iterator is not asked again
@@ -231,7 +313,9 @@ describe('a shared options.signal', () => {
       added.push(type);
       add(type, listener, options);
     }) as typeof signal.addEventListener;
-    const renders = Array.from({ length: 50 }, () => startRender(page({ id: 'a', render: () => new Promise(() => {}) }), { signal, onError: () => {} }));
+    const renders = Array.from({ length: 50 }, () =>
+      startRender(page({ id: 'a', render: () => new Promise(() => {}) }), { signal, onError: () => {} }),
+    );
     expect(added).toEqual(['abort']);
     controller.abort(new Error('shutdown'));
     for (const r of renders) expect(() => r.read()).toThrow('shutdown');

@@ -11,11 +11,17 @@ const body = `<header>${placeholder('nav')}</header><main>${placeholder('feed')}
 const inline = { mode: 'inline', onError: () => {} } as const;
 const render = (id: string, content: PageletContent): Pagelet => ({ id, render: () => content });
 const html = async (pagelets: Pagelet[], pageBody = body, nonce?: string) =>
-  (await collect(renderToChunks({ head: '<title>T</title>', body: pageBody, pagelets }, { ...inline, nonce }))).join('');
+  (await collect(renderToChunks({ head: '<title>T</title>', body: pageBody, pagelets }, { ...inline, nonce }))).join(
+    '',
+  );
 
 describe('inline mode', () => {
   it('renders each pagelet inside its placeholder', async () => {
-    const pagelets = [render('side', { html: '<b>S</b>' }), render('nav', { html: 'N' }), render('feed', { html: '<i>F</i>' })];
+    const pagelets = [
+      render('side', { html: '<b>S</b>' }),
+      render('nav', { html: 'N' }),
+      render('feed', { html: '<i>F</i>' }),
+    ];
     const doc = parseDocument(await html(pagelets));
     expect(text(byId(doc, 'nav')!)).toBe('N');
     expect(text(byId(doc, 'feed')!)).toBe('F');
@@ -24,14 +30,20 @@ describe('inline mode', () => {
   });
 
   it('writes no runtime script', async () => {
-    const out = await html([render('nav', { html: 'N' }), render('feed', { html: 'F' }), render('side', { html: 'S' })]);
+    const out = await html([
+      render('nav', { html: 'N' }),
+      render('feed', { html: 'F' }),
+      render('side', { html: 'S' }),
+    ]);
     expect(elements(parseDocument(out), 'script')).toEqual([]);
   });
 
   it('writes the shell up to the first placeholder before any pagelet resolves', async () => {
     const nav = heldPagelet('nav');
     const chunks = renderToChunks({ body, pagelets: [nav.pagelet] }, inline);
-    expect((await chunks.next()).value).toBe('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><header><div id="nav">');
+    expect((await chunks.next()).value).toBe(
+      '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><header><div id="nav">',
+    );
     await chunks.return();
   });
 
@@ -112,7 +124,18 @@ describe('inline mode, streamed pagelets', () => {
 // Sequences that end or confuse script and style data, mixed with arbitrary code points.
 const hostile = fc.string({
   unit: fc.oneof(
-    fc.constantFrom('</script>', '</SCRIPT ', '</script/', '<!--', '-->', '<script>', '</style>', '</STYLE ', '</', '<'),
+    fc.constantFrom(
+      '</script>',
+      '</SCRIPT ',
+      '</script/',
+      '<!--',
+      '-->',
+      '<script>',
+      '</style>',
+      '</STYLE ',
+      '</',
+      '<',
+    ),
     fc.constantFrom('\\', '\u2028', '\0'),
     fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
   ),

@@ -49,7 +49,11 @@ describe('pickMode', () => {
   });
 
   it('never throws on a request it cannot read', () => {
-    const throwing = { get: () => { throw new Error('boom'); } };
+    const throwing = {
+      get: () => {
+        throw new Error('boom');
+      },
+    };
     expect(pickMode({ url: '/' } as never)).toBe('pipeline');
     expect(pickMode({ url: 42, headers: throwing } as never)).toBe('pipeline');
     expect(pickMode(null as never)).toBe('pipeline');
@@ -81,7 +85,10 @@ describe('noscriptRedirect', () => {
 
   /** Where a browser on `page` goes: the refresh's URL resolved as the browser resolves it. */
   const destination = (html: string, page = 'https://site.example/shop/item') => {
-    const content = /content="0;url=([^"]*)"/.exec(html)![1]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+    const content = /content="0;url=([^"]*)"/
+      .exec(html)![1]!
+      .replace(/&amp;/g, '&')
+      .replace(/&quot;/g, '"');
     return new URL(content, page);
   };
 
@@ -117,6 +124,8 @@ describe('noscriptRedirect', () => {
 
   it('writes no markup of its own from the URL', () => {
     const html = noscriptRedirect('/"><script>alert(1)</script>');
-    expect(elements(parseDocument(`<!DOCTYPE html><html><head>${html}</head></html>`, false), 'script')).toHaveLength(0);
+    expect(elements(parseDocument(`<!DOCTYPE html><html><head>${html}</head></html>`, false), 'script')).toHaveLength(
+      0,
+    );
   });
 });

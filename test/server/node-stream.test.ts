@@ -16,7 +16,8 @@ const open = async (server: Server) => {
   closers.push(listening.close);
   return `${listening.base}/`;
 };
-const request = (url: string) => new Promise<IncomingMessage>((resolve, reject) => get(url, resolve).on('error', reject));
+const request = (url: string) =>
+  new Promise<IncomingMessage>((resolve, reject) => get(url, resolve).on('error', reject));
 /** Reads the response until `test` holds for the text so far (never on a timer). */
 const until = (response: IncomingMessage, test: (text: string) => boolean) =>
   new Promise<string>((resolve) => {
@@ -72,15 +73,24 @@ describe('renderToNodeStream', () => {
   });
 
   it('pipes into a plain ServerResponse with the headers set', async () => {
-    const url = await open(createServer((_, res) => renderToNodeStream({ body: BODY, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }).pipe(res)));
+    const url = await open(
+      createServer((_, res) =>
+        renderToNodeStream({ body: BODY, pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }).pipe(res),
+      ),
+    );
     const response = await request(url);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(payloadsOf(await until(response, (t) => t.endsWith('</html>')))).toEqual([{ target: 'a', html: 'A', total: 1 }]);
+    expect(payloadsOf(await until(response, (t) => t.endsWith('</html>')))).toEqual([
+      { target: 'a', html: 'A', total: 1 },
+    ]);
   });
 
   it('ends a consumer that stops reading after writeTimeout, aborting the renders', async () => {
     const a = heldPagelet('a');
-    const stream = renderToNodeStream({ body: 'x'.repeat(1 << 20) + BODY, pagelets: [a.pagelet] }, { ...quiet, writeTimeout: 50 });
+    const stream = renderToNodeStream(
+      { body: 'x'.repeat(1 << 20) + BODY, pagelets: [a.pagelet] },
+      { ...quiet, writeTimeout: 50 },
+    );
     const errored = new Promise<Error>((resolve) => stream.once('error', resolve));
     stream.read(0); // starts it; nothing is consumed after
     expect((await errored).name).toBe('TimeoutError');

@@ -129,12 +129,16 @@ describe('renderToNodeResponse over HTTP', () => {
 
   it('writes the shell before the first pagelet resolves, then each pagelet as it resolves', async () => {
     const [a, b] = ['a', 'b'].map((id) => heldPagelet(id));
-    const url = await serve((_, res) => void renderToNodeResponse({ body: BODY, pagelets: [a!.pagelet, b!.pagelet] }, res, quiet));
+    const url = await serve(
+      (_, res) => void renderToNodeResponse({ body: BODY, pagelets: [a!.pagelet, b!.pagelet] }, res, quiet),
+    );
     const { response } = await request(url);
     const body = textOf(response);
     expect(payloadsOf(await body.until((t) => t.endsWith(BODY)))).toEqual([]);
     b!.result.resolve({ html: 'B' });
-    expect(payloadsOf(await body.until((t) => t.includes('"target":"b"')))).toEqual([{ target: 'b', html: 'B', total: 2 }]);
+    expect(payloadsOf(await body.until((t) => t.includes('"target":"b"')))).toEqual([
+      { target: 'b', html: 'B', total: 2 },
+    ]);
     a!.result.resolve({ html: 'A' });
     expect(payloadsOf(await body.until((t) => t.endsWith('</body></html>'))).map((p) => p.target)).toEqual(['b', 'a']);
   });
@@ -142,7 +146,9 @@ describe('renderToNodeResponse over HTTP', () => {
   it('aborts the pending renders when the client disconnects, and resolves', async () => {
     const a = heldPagelet('a');
     let done: Promise<void> | undefined;
-    const url = await serve((_, res) => (done = renderToNodeResponse({ body: BODY, pagelets: [a.pagelet] }, res, quiet)));
+    const url = await serve(
+      (_, res) => (done = renderToNodeResponse({ body: BODY, pagelets: [a.pagelet] }, res, quiet)),
+    );
     const { response, abort } = await request(url);
     await textOf(response).until((t) => t.endsWith(BODY));
     abort();
@@ -193,7 +199,11 @@ describe('renderToNodeResponse on a response object', () => {
 
   it('writes every chunk already ready at once, in one go', () => {
     const res = new FakeResponse();
-    void renderToNodeResponse(page({ id: 'a', render: () => ({ html: 'A' }) }, { id: 'b', render: () => ({ html: 'B' }) }), res.response, quiet);
+    void renderToNodeResponse(
+      page({ id: 'a', render: () => ({ html: 'A' }) }, { id: 'b', render: () => ({ html: 'B' }) }),
+      res.response,
+      quiet,
+    );
     expect(res.writes).toHaveLength(4);
     expect(res.ended).toBe(true);
   });
@@ -300,7 +310,9 @@ describe('renderToNodeResponse on a response object', () => {
   it('rejects an invalid page after answering 500, with no page written', async () => {
     const res = new FakeResponse();
     const render = () => ({ html: '' });
-    await expect(renderToNodeResponse(page({ id: 'a', render }, { id: 'a', render }), res.response)).rejects.toThrow(/duplicate id/);
+    await expect(renderToNodeResponse(page({ id: 'a', render }, { id: 'a', render }), res.response)).rejects.toThrow(
+      /duplicate id/,
+    );
     expect([res.statusCode, res.ended, res.writes.length]).toEqual([500, true, 0]);
   });
 });
@@ -311,7 +323,10 @@ describe('renderToNodeResponse off the happy path', () => {
     const settledWith = deferred<unknown>();
     const url = await serve((_, res) => {
       res.end('answered by a middleware');
-      renderToNodeResponse({ body: BODY, pagelets: [a.pagelet] }, res, quiet).then(settledWith.resolve, settledWith.resolve);
+      renderToNodeResponse({ body: BODY, pagelets: [a.pagelet] }, res, quiet).then(
+        settledWith.resolve,
+        settledWith.resolve,
+      );
     });
     expect(await (await fetch(url)).text()).toBe('answered by a middleware');
     expect(String(await settledWith.promise)).toMatch(/already ended/);
@@ -321,7 +336,9 @@ describe('renderToNodeResponse off the happy path', () => {
   it('answers 500 for an invalid page, and rejects', async () => {
     const rejected = deferred<unknown>();
     const url = await serve((_, res) => {
-      renderToNodeResponse({ body: '', pagelets: [{ id: 'not an id', render: () => ({ html: '' }) }] }, res).catch(rejected.resolve);
+      renderToNodeResponse({ body: '', pagelets: [{ id: 'not an id', render: () => ({ html: '' }) }] }, res).catch(
+        rejected.resolve,
+      );
     });
     const response = await fetch(url);
     expect(response.status).toBe(500);
@@ -344,7 +361,9 @@ describe('renderToNodeResponse off the happy path', () => {
     // more than the socket buffers hold, so write() returns false and 'drain' never comes
     const big = 'x'.repeat(8 << 20);
     const url = await serve((_, res) => {
-      renderToNodeResponse({ body: big + BODY, pagelets: [a.pagelet] }, res, { ...quiet, writeTimeout: 100 }).then(done.resolve);
+      renderToNodeResponse({ body: big + BODY, pagelets: [a.pagelet] }, res, { ...quiet, writeTimeout: 100 }).then(
+        done.resolve,
+      );
     });
     const { response } = await request(url);
     response.pause(); // reads nothing more, and stays connected
@@ -361,7 +380,11 @@ describe('renderToNodeResponse off the happy path', () => {
       // the client resets the stream before the (slow) handler gets to render
       req.stream.once('close', () => {
         const h = held[Number(req.url.slice(1))]!;
-        renderToNodeResponse({ body: `<div id="${h.pagelet.id}"></div>`, pagelets: [h.pagelet] }, res as never, quiet).then(() => {
+        renderToNodeResponse(
+          { body: `<div id="${h.pagelet.id}"></div>`, pagelets: [h.pagelet] },
+          res as never,
+          quiet,
+        ).then(() => {
           if (++settled === held.length) all.resolve();
         });
       });

@@ -21,7 +21,9 @@ describe('pipeline mode', () => {
   it('writes the shell before any pagelet resolves', async () => {
     const a = heldPagelet('a');
     const chunks = renderToChunks(page([a.pagelet]), quiet);
-    expect((await chunks.next()).value).toBe(`${SHELL_START}<script>${RUNTIME}</script><title>T</title></head><body>${body}`);
+    expect((await chunks.next()).value).toBe(
+      `${SHELL_START}<script>${RUNTIME}</script><title>T</title></head><body>${body}`,
+    );
     await chunks.return();
   });
 
@@ -89,7 +91,9 @@ describe('runtime inclusion', () => {
     expect(await shell({ runtime: 'inline-trusted-types' })).toBe(
       `${SHELL_START}<script>${RUNTIME_TRUSTED_TYPES}</script></head><body>`,
     );
-    expect(RUNTIME_TRUSTED_TYPES).toBe(readFileSync(new URL('../../dist/bigpipe.tt.min.js', import.meta.url), 'utf8').trim());
+    expect(RUNTIME_TRUSTED_TYPES).toBe(
+      readFileSync(new URL('../../dist/bigpipe.tt.min.js', import.meta.url), 'utf8').trim(),
+    );
   });
 
   it('writes a script tag with integrity and crossorigin for { src, integrity }', async () => {
@@ -115,16 +119,19 @@ describe('runtime inclusion', () => {
     );
   });
 
-  it.each<RenderOptions['runtime']>(['inline', 'inline-trusted-types', { src: '/b.js', module: true }, { src: '/b.js' }, { src: '/b.js', async: true, integrity: 'sha384-x' }])(
-    'puts the nonce on every script tag (runtime %j)',
-    async (runtime) => {
-      const pagelets = [{ id: 'a', render: () => ({ html: '<p>A</p>' }) }];
-      const html = (await collect(renderToChunks(page(pagelets), { runtime, nonce: 'N0nce' }))).join('');
-      const scripts = elements(parseDocument(html), 'script');
-      expect(scripts.length).toBeGreaterThan(1);
-      expect(scripts.map((s) => attr(s, 'nonce'))).toEqual(scripts.map(() => 'N0nce'));
-    },
-  );
+  it.each<RenderOptions['runtime']>([
+    'inline',
+    'inline-trusted-types',
+    { src: '/b.js', module: true },
+    { src: '/b.js' },
+    { src: '/b.js', async: true, integrity: 'sha384-x' },
+  ])('puts the nonce on every script tag (runtime %j)', async (runtime) => {
+    const pagelets = [{ id: 'a', render: () => ({ html: '<p>A</p>' }) }];
+    const html = (await collect(renderToChunks(page(pagelets), { runtime, nonce: 'N0nce' }))).join('');
+    const scripts = elements(parseDocument(html), 'script');
+    expect(scripts.length).toBeGreaterThan(1);
+    expect(scripts.map((s) => attr(s, 'nonce'))).toEqual(scripts.map(() => 'N0nce'));
+  });
 });
 
 describe('timeouts and failures', () => {
@@ -210,7 +217,13 @@ describe('timeouts and failures', () => {
   });
 
   it('sends the fallback when a render throws', async () => {
-    const pagelet = { id: 'a', render: () => { throw new Error('boom'); }, fallback: { html: 'F', css: 'p{}' } };
+    const pagelet = {
+      id: 'a',
+      render: () => {
+        throw new Error('boom');
+      },
+      fallback: { html: 'F', css: 'p{}' },
+    };
     const html = (await collect(renderToChunks(page([pagelet]), quiet))).join('');
     expect(payloadsOf(html)).toEqual([{ target: 'a', html: 'F', css: 'p{}', total: 1 }]);
   });
@@ -250,7 +263,11 @@ describe('timeouts and failures', () => {
     };
     const chunks = await collect(renderToChunks(page(pagelets), { onError }));
     expect(chunks.at(-1)).toBe('</body></html>');
-    expect(payloadsOf(chunks.join('')).map((p) => p.target).sort()).toEqual(['a', 'b']);
+    expect(
+      payloadsOf(chunks.join(''))
+        .map((p) => p.target)
+        .sort(),
+    ).toEqual(['a', 'b']);
   });
 
   it('reports to console.error when there is no onError', async () => {
@@ -288,7 +305,10 @@ describe('signals and timers', () => {
     vi.useFakeTimers();
     const made = countControllers();
     let ctx: { signal: AbortSignal } | undefined;
-    const chunks = renderToChunks(page([{ id: 'a', timeout: 50, render: (c) => ((ctx = c), new Promise(() => {})) }]), quiet);
+    const chunks = renderToChunks(
+      page([{ id: 'a', timeout: 50, render: (c) => ((ctx = c), new Promise(() => {})) }]),
+      quiet,
+    );
     await chunks.next();
     await vi.advanceTimersByTimeAsync(50);
     expect(made.count).toBe(0);
@@ -368,7 +388,7 @@ describe('streamed pagelets', () => {
     expect(await collect(chunks)).toEqual(['</body></html>']);
   });
 
-  it('keeps the first item\'s append and sends every later item with append: true', async () => {
+  it("keeps the first item's append and sends every later item with append: true", async () => {
     async function* render() {
       yield { html: '1', append: true };
       yield { html: '2', append: false };
@@ -387,7 +407,10 @@ describe('streamed pagelets', () => {
       yield { html: '1' };
       yield { html: '2' };
     }
-    const pagelets = [{ id: 'a', render: () => ({ html: 'A' }) }, { id: 'b', render: feed }];
+    const pagelets = [
+      { id: 'a', render: () => ({ html: 'A' }) },
+      { id: 'b', render: feed },
+    ];
     const html = (await collect(renderToChunks(page(pagelets), quiet))).join('');
     expect(payloadsOf(html)).toEqual([
       { target: 'a', html: 'A' },
@@ -412,8 +435,21 @@ describe('streamed pagelets', () => {
 
   it('gives a stream that ends without an item a payload that shows nothing, to carry the total', async () => {
     async function* nothing() {}
-    const html = (await collect(renderToChunks(page([{ id: 'a', render: () => ({ html: 'A' }) }, { id: 'b', render: nothing }]), quiet))).join('');
-    expect(payloadsOf(html)).toEqual([{ target: 'a', html: 'A' }, { target: 'b', total: 2 }]);
+    const html = (
+      await collect(
+        renderToChunks(
+          page([
+            { id: 'a', render: () => ({ html: 'A' }) },
+            { id: 'b', render: nothing },
+          ]),
+          quiet,
+        ),
+      )
+    ).join('');
+    expect(payloadsOf(html)).toEqual([
+      { target: 'a', html: 'A' },
+      { target: 'b', total: 2 },
+    ]);
   });
 
   it('streams a render that resolves to an async iterable when declared with stream: true', async () => {
@@ -430,7 +466,12 @@ describe('streamed pagelets', () => {
     const [a, b] = [heldStream('a'), heldStream('b')];
     const chunks = renderToChunks(page([a.pagelet, b.pagelet]), quiet);
     await chunks.next();
-    const order = [() => a.push({ html: 'a1' }), () => b.push({ html: 'b1' }), () => a.push({ html: 'a2' }), () => b.push({ html: 'b2' })];
+    const order = [
+      () => a.push({ html: 'a1' }),
+      () => b.push({ html: 'b1' }),
+      () => a.push({ html: 'a2' }),
+      () => b.push({ html: 'b2' }),
+    ];
     const written = [];
     for (const give of order) {
       give();
@@ -444,7 +485,10 @@ describe('streamed pagelets', () => {
     const feed = heldStream('a');
     const chunks = renderToChunks(page([feed.pagelet, { id: 'b', render: () => ({ html: 'B' }) }]), quiet);
     feed.end();
-    expect(payloadsOf((await collect(chunks)).join(''))).toEqual([{ target: 'b', html: 'B' }, { target: 'a', total: 2 }]);
+    expect(payloadsOf((await collect(chunks)).join(''))).toEqual([
+      { target: 'b', html: 'B' },
+      { target: 'a', total: 2 },
+    ]);
   });
 
   it('fails a render that returns an async iterable without stream: true', async () => {
@@ -665,16 +709,42 @@ describe('cancellation', () => {
 describe('validation', () => {
   const render = () => ({ html: '' });
   it.each<[string, Page, RegExp]>([
-    ['duplicate ids', { body: '', pagelets: [{ id: 'a', render }, { id: 'a', render }] }, /pagelet "a": duplicate id/],
+    [
+      'duplicate ids',
+      {
+        body: '',
+        pagelets: [
+          { id: 'a', render },
+          { id: 'a', render },
+        ],
+      },
+      /pagelet "a": duplicate id/,
+    ],
     ['an empty id', { body: '', pagelets: [{ id: '', render }] }, /pagelet "": id must not be empty/],
-    ['an id with whitespace', { body: '', pagelets: [{ id: 'a b', render }] }, /pagelet "a b": id must not contain whitespace/],
-    ['an id that is not a string', { body: '', pagelets: [{ id: 1 as never, render }] }, /pagelet #0: id must be a string/],
+    [
+      'an id with whitespace',
+      { body: '', pagelets: [{ id: 'a b', render }] },
+      /pagelet "a b": id must not contain whitespace/,
+    ],
+    [
+      'an id that is not a string',
+      { body: '', pagelets: [{ id: 1 as never, render }] },
+      /pagelet #0: id must be a string/,
+    ],
     ['a missing render', { body: '', pagelets: [{ id: 'a' } as never] }, /pagelet "a": render must be a function/],
     ['a negative timeout', { body: '', pagelets: [{ id: 'a', render, timeout: -1 }] }, /pagelet "a": timeout/],
-    ['an invalid fallback', { body: '', pagelets: [{ id: 'a', render, fallback: { html: 1 } as never }] }, /pagelet "a": fallback html/],
+    [
+      'an invalid fallback',
+      { body: '', pagelets: [{ id: 'a', render, fallback: { html: 1 } as never }] },
+      /pagelet "a": fallback html/,
+    ],
     ['a body that is not a string', { pagelets: [] } as never, /page.body/],
     ['pagelets that are not an array', { body: '' } as never, /page.pagelets/],
-    ['a stream flag that is not a boolean', { body: '', pagelets: [{ id: 'a', render, stream: 1 as never }] }, /pagelet "a": stream must be a boolean/],
+    [
+      'a stream flag that is not a boolean',
+      { body: '', pagelets: [{ id: 'a', render, stream: 1 as never }] },
+      /pagelet "a": stream must be a boolean/,
+    ],
   ])('throws for %s before rendering anything', (_, bad, message) => {
     expect(() => renderToChunks(bad)).toThrow(message);
   });
@@ -683,7 +753,11 @@ describe('validation', () => {
     ['a bad nonce', { nonce: '"x' }, TypeError],
     ['a bad mode', { mode: 'fast' as never }, /options.mode/],
     ['a bad runtime', { runtime: { src: '' } }, /options.runtime/],
-    ['an unknown inline runtime', { runtime: 'inline-tt' as never }, /options.runtime must be 'inline', 'inline-trusted-types' or/],
+    [
+      'an unknown inline runtime',
+      { runtime: 'inline-tt' as never },
+      /options.runtime must be 'inline', 'inline-trusted-types' or/,
+    ],
     ['a bad timeout', { timeout: NaN }, /options: timeout/],
   ])('throws for %s in options', (_, options, error) => {
     expect(() => renderToChunks({ body: '', pagelets: [] }, options)).toThrow(error);
@@ -725,13 +799,22 @@ describe('lifecycle hooks', () => {
     const boom = () => {
       throw new Error('hook');
     };
-    const out = await collect(renderToChunks(page([{ id: 'a', render: () => ({ html: 'A' }) }]), { onShellReady: boom, onAllReady: boom, onPagelet: boom }));
+    const out = await collect(
+      renderToChunks(page([{ id: 'a', render: () => ({ html: 'A' }) }]), {
+        onShellReady: boom,
+        onAllReady: boom,
+        onPagelet: boom,
+      }),
+    );
     expect(payloadsOf(out.join(''))).toEqual([{ target: 'a', html: 'A', total: 1 }]);
   });
 
   it('calls no pagelet hook for a cancelled page', async () => {
     const events: string[] = [];
-    const chunks = renderToChunks(page([heldPagelet('a').pagelet]), { onPagelet: (id) => events.push(id), onAllReady: () => events.push('all') });
+    const chunks = renderToChunks(page([heldPagelet('a').pagelet]), {
+      onPagelet: (id) => events.push(id),
+      onAllReady: () => events.push('all'),
+    });
     await chunks.next();
     await chunks.return();
     expect(events).toEqual([]);

@@ -16,7 +16,11 @@ const piece = fc.oneof(
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
   fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
 );
-const hostileString = fc.oneof(fc.string({ unit: piece }), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
+const hostileString = fc.oneof(
+  fc.string({ unit: piece }),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme' }),
+);
 const payload: fc.Arbitrary<Payload> = fc.record(
   {
     // a target names an element: never empty (PROTOCOL.md §2)
@@ -127,7 +131,12 @@ describe('serializePagelet', () => {
 
   it('reads each field once, so a getter cannot change what was checked', () => {
     let reads = 0;
-    const payload = { target: 'a', get html() { return reads++ ? (1 as unknown as string) : 'x'; } };
+    const payload = {
+      target: 'a',
+      get html() {
+        return reads++ ? (1 as unknown as string) : 'x';
+      },
+    };
     expect(serializePagelet(payload)).toContain('"html":"x"');
     expect(reads).toBe(1);
   });

@@ -70,7 +70,15 @@ describe('renderToReadableStream', () => {
 
   it('throws validation errors synchronously', () => {
     const render = () => ({});
-    expect(() => renderToReadableStream({ body: '', pagelets: [{ id: 'a', render }, { id: 'a', render }] })).toThrow(/duplicate id/);
+    expect(() =>
+      renderToReadableStream({
+        body: '',
+        pagelets: [
+          { id: 'a', render },
+          { id: 'a', render },
+        ],
+      }),
+    ).toThrow(/duplicate id/);
   });
 });
 
@@ -78,7 +86,10 @@ describe('renderToReadableStream and a consumer that stops reading', () => {
   it('errors the stream after writeTimeout and aborts the pending renders', async () => {
     const a = heldPagelet('a');
     const b = heldPagelet('b');
-    const stream = renderToReadableStream({ body: '<div id="a"></div><div id="b"></div>', pagelets: [a.pagelet, b.pagelet] }, { onError: () => {}, writeTimeout: 50 });
+    const stream = renderToReadableStream(
+      { body: '<div id="a"></div><div id="b"></div>', pagelets: [a.pagelet, b.pagelet] },
+      { onError: () => {}, writeTimeout: 50 },
+    );
     const reader = stream.getReader();
     await reader.read(); // the shell; the consumer then stops reading
     a.result.resolve({ html: 'A' });
@@ -93,7 +104,10 @@ describe('renderToReadableStream and a consumer that stops reading', () => {
 
 describe('renderToResponse', () => {
   it('is a 200 Response with the protocol headers and the streamed page', async () => {
-    const response = renderToResponse({ body: '<div id="a"></div>', pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] });
+    const response = renderToResponse({
+      body: '<div id="a"></div>',
+      pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }],
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('x-accel-buffering')).toBe('no');
@@ -102,7 +116,11 @@ describe('renderToResponse', () => {
   });
 
   it('keeps the status and headers it is given', () => {
-    const response = renderToResponse({ body: '', pagelets: [] }, {}, { status: 404, headers: { 'Cache-Control': 'private' } });
+    const response = renderToResponse(
+      { body: '', pagelets: [] },
+      {},
+      { status: 404, headers: { 'Cache-Control': 'private' } },
+    );
     expect(response.status).toBe(404);
     expect(response.headers.get('cache-control')).toBe('private');
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -111,7 +129,9 @@ describe('renderToResponse', () => {
   it('is what a Hono route returns', async () => {
     const { Hono } = await import('hono');
     const app = new Hono();
-    app.get('/', () => renderToResponse({ body: '<div id="a"></div>', pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }));
+    app.get('/', () =>
+      renderToResponse({ body: '<div id="a"></div>', pagelets: [{ id: 'a', render: () => ({ html: 'A' }) }] }),
+    );
     const response = await app.request('/');
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await response.text()).toContain('"target":"a","html":"A"');

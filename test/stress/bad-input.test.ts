@@ -6,8 +6,14 @@ import { launch, type Engine, type EngineName } from '../support/drivers';
 
 const engines = (process.env.STRESS_ENGINES ?? 'chromium').split(',') as EngineName[];
 const SCENARIOS = [
-  'malformed', 'total too small (1)', 'total too large (99)', 'total negative (-1)', 'total changing (2, 9, 0, 4, 1, 6)',
-  'total NaN (page code)', 'total Infinity (page code)', 'total null (what JSON makes of NaN)',
+  'malformed',
+  'total too small (1)',
+  'total too large (99)',
+  'total negative (-1)',
+  'total changing (2, 9, 0, 4, 1, 6)',
+  'total NaN (page code)',
+  'total Infinity (page code)',
+  'total null (what JSON makes of NaN)',
 ];
 
 describe.each(engines)('the runtime fed bad input in %s', (name) => {
@@ -19,10 +25,13 @@ describe.each(engines)('the runtime fed bad input in %s', (name) => {
   }, 120_000);
   afterAll(() => engine?.close());
 
-  it.each(SCENARIOS)('%s: never throws, reports each problem once, displays every good pagelet, finishes once', (scenario) => {
-    const row = rows.find((r) => r.scenario === scenario)!;
-    expect(problems([row])).toEqual([]);
-    expect(row.errorEvents).toBe(row.problemsExpected);
-    expect(row.done).toBe(1);
-  });
+  it.each(SCENARIOS)(
+    '%s: never throws, reports each problem once, displays every good pagelet, finishes once',
+    (scenario) => {
+      const row = rows.find((r) => r.scenario === scenario)!;
+      expect(problems([row])).toEqual([]);
+      expect(row.errorEvents).toBe(row.problemsExpected);
+      expect(row.done).toBe(1);
+    },
+  );
 });

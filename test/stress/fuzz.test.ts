@@ -8,8 +8,13 @@ describe('serialization fuzz', () => {
   it('parses 2,000 hostile payloads back into one script each whose argument is the payload', () => {
     const f = fuzzSerialization({ runs: 2000 });
     expect(f.failures).toEqual([]);
-    expect({ payloads: f.payloads, breakouts: f.breakouts, unescaped: f.unescaped, changed: f.changed, jsMismatch: f.jsMismatch })
-      .toEqual({ payloads: 2000, breakouts: 0, unescaped: 0, changed: 0, jsMismatch: 0 });
+    expect({
+      payloads: f.payloads,
+      breakouts: f.breakouts,
+      unescaped: f.unescaped,
+      changed: f.changed,
+      jsMismatch: f.jsMismatch,
+    }).toEqual({ payloads: 2000, breakouts: 0, unescaped: 0, changed: 0, jsMismatch: 0 });
   }, 30_000);
 
   it('refuses every hostile nonce and writes each valid one exactly once per script and style tag', async () => {
@@ -36,13 +41,32 @@ describe('serialization fuzz in Chromium', () => {
 
   it('delivers hostile payloads unchanged and hostile html as the browser parses it', async () => {
     const f = await browserSample(engine, { count: 120 });
-    expect({ received: f.stubReceived, changed: f.stubChanged, breakouts: f.stubBreakouts, console: f.stubConsoleErrors })
-      .toEqual({ received: 120, changed: 0, breakouts: 0, console: [] });
     expect({
-      arrived: f.runtimeArrived, displayed: f.runtimeDisplayed, htmlChanged: f.runtimeHtmlChanged, cssUnchanged: f.runtimeCssUnchanged,
-      errors: f.runtimeErrors, done: f.runtimeDone, breakouts: f.runtimeBreakouts, pageErrors: f.runtimePageErrors, console: f.runtimeConsoleErrors,
+      received: f.stubReceived,
+      changed: f.stubChanged,
+      breakouts: f.stubBreakouts,
+      console: f.stubConsoleErrors,
+    }).toEqual({ received: 120, changed: 0, breakouts: 0, console: [] });
+    expect({
+      arrived: f.runtimeArrived,
+      displayed: f.runtimeDisplayed,
+      htmlChanged: f.runtimeHtmlChanged,
+      cssUnchanged: f.runtimeCssUnchanged,
+      errors: f.runtimeErrors,
+      done: f.runtimeDone,
+      breakouts: f.runtimeBreakouts,
+      pageErrors: f.runtimePageErrors,
+      console: f.runtimeConsoleErrors,
     }).toEqual({
-      arrived: 60, displayed: 60, htmlChanged: 0, cssUnchanged: true, errors: [], done: 1, breakouts: 0, pageErrors: [], console: [],
+      arrived: 60,
+      displayed: 60,
+      htmlChanged: 0,
+      cssUnchanged: true,
+      errors: [],
+      done: 1,
+      breakouts: 0,
+      pageErrors: [],
+      console: [],
     });
     // <style> elements inside generated html are the page CSP's business: one console message for each it blocked
     expect(f.runtimeCspStyleMessages).toBe(f.runtimeBlockedHtmlStyles);

@@ -13,7 +13,9 @@ describe('renderToNodeResponse under load with disconnecting clients', () => {
   }, 30_000);
 
   it('loses no pagelet in a completed response', () => {
-    expect([f.lostPagelets, f.duplicatedPagelets, f.strangeTargets, f.wrongContent, f.unfinishedBodies]).toEqual([0, 0, 0, 0, 0]);
+    expect([f.lostPagelets, f.duplicatedPagelets, f.strangeTargets, f.wrongContent, f.unfinishedBodies]).toEqual([
+      0, 0, 0, 0, 0,
+    ]);
   });
 
   it('aborts the signal of every render still pending when its client disconnected', () => {

@@ -18,7 +18,9 @@ export type EngineName = 'chromium' | 'firefox' | 'webkit' | 'webkitgtk';
 const ALL: EngineName[] = ['chromium', 'firefox', 'webkit', 'webkitgtk'];
 /** All of them, in this order, unless E2E_ENGINES names some (e.g. E2E_ENGINES=chromium,webkitgtk). */
 export const ENGINES: EngineName[] = (() => {
-  const wanted = process.env.E2E_ENGINES?.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = process.env.E2E_ENGINES?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!wanted?.length) return ALL;
   const bad = wanted.filter((n) => !ALL.includes(n as EngineName));
   if (bad.length) throw new Error(`E2E_ENGINES: unknown engine(s) ${bad.join(', ')}; known: ${ALL.join(', ')}`);
@@ -55,13 +57,24 @@ export interface Tab {
 export const DEFAULT_TIMEOUT = 30_000;
 
 /** A Tab over a driver that evaluates a code string in the page (playwright and puppeteer alike). */
-function evaluatingTab(E: EngineName, evaluate: (code: string) => Promise<unknown>, errors: string[], close: () => Promise<unknown>): Tab {
+function evaluatingTab(
+  E: EngineName,
+  evaluate: (code: string) => Promise<unknown>,
+  errors: string[],
+  close: () => Promise<unknown>,
+): Tab {
   return {
     async eval<T>(expression: string, o: { timeout?: number } = {}) {
-      const r = await guard(E, `eval(${short(expression)})`, o.timeout ?? DEFAULT_TIMEOUT, evaluate(pageSide(expression)) as Promise<PageResult>);
+      const r = await guard(
+        E,
+        `eval(${short(expression)})`,
+        o.timeout ?? DEFAULT_TIMEOUT,
+        evaluate(pageSide(expression)) as Promise<PageResult>,
+      );
       return unwrap<T>(E, expression, r);
     },
-    html: (selector) => guard(E, `html(${selector})`, DEFAULT_TIMEOUT, evaluate(htmlOf(selector)) as Promise<string | null>),
+    html: (selector) =>
+      guard(E, `html(${selector})`, DEFAULT_TIMEOUT, evaluate(htmlOf(selector)) as Promise<string | null>),
     errors: async () => [...errors],
     close: () => guard(E, 'tab.close', DEFAULT_TIMEOUT, close()).then(() => {}),
   };
@@ -70,11 +83,16 @@ function evaluatingTab(E: EngineName, evaluate: (code: string) => Promise<unknow
 export async function launch(name: EngineName): Promise<Engine> {
   try {
     switch (name) {
-      case 'chromium': return await launchChromium();
-      case 'firefox': return await launchFirefox();
-      case 'webkit': return await launchWebKit(WPE);
-      case 'webkitgtk': return await launchWebKit(GTK);
-      default: throw new Error(`unknown engine ${String(name)}`);
+      case 'chromium':
+        return await launchChromium();
+      case 'firefox':
+        return await launchFirefox();
+      case 'webkit':
+        return await launchWebKit(WPE);
+      case 'webkitgtk':
+        return await launchWebKit(GTK);
+      default:
+        throw new Error(`unknown engine ${String(name)}`);
     }
   } catch (e) {
     throw engineError(name, 'launch', e);
@@ -128,7 +146,8 @@ ${expression}
 type PageResult = { v?: string | null; e?: string } | null;
 
 function unwrap<T>(engine: EngineName, expression: string, r: PageResult): T {
-  if (r?.e !== undefined && r.e !== null) throw new Error(`[${engine}] eval(${short(expression)}) threw in the page: ${r.e}`);
+  if (r?.e !== undefined && r.e !== null)
+    throw new Error(`[${engine}] eval(${short(expression)}) threw in the page: ${r.e}`);
   return (r?.v == null ? undefined : JSON.parse(r.v)) as T;
 }
 
@@ -159,14 +178,20 @@ const untilCommitted = (probe: () => Promise<unknown>) =>
     const answer = probe();
     answer.catch(() => {});
     let timer: NodeJS.Timeout | undefined;
-    const unanswered = new Promise<false>((r) => { timer = setTimeout(r, PROBE_TIMEOUT, false); });
-    return Promise.race([answer.then((url) => typeof url === 'string' && url !== 'about:blank', () => false), unanswered])
-      .finally(() => clearTimeout(timer));
+    const unanswered = new Promise<false>((r) => {
+      timer = setTimeout(r, PROBE_TIMEOUT, false);
+    });
+    return Promise.race([
+      answer.then(
+        (url) => typeof url === 'string' && url !== 'about:blank',
+        () => false,
+      ),
+      unanswered,
+    ]).finally(() => clearTimeout(timer));
   });
 const PROBE_TIMEOUT = 1_500;
 
 // ---------------------------------------------------------------- chromium (playwright-core)
-
 
 async function launchChromium(): Promise<Engine> {
   const browser: PwBrowser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -176,20 +201,32 @@ async function launchChromium(): Promise<Engine> {
     version: browser.version(),
     async open(url, opts = {}) {
       // One context per tab: javaScriptEnabled is a context option, and tabs stay isolated.
-      const context = await guard(E, 'newContext', DEFAULT_TIMEOUT,
-        browser.newContext({ javaScriptEnabled: opts.javaScript !== false }));
+      const context = await guard(
+        E,
+        'newContext',
+        DEFAULT_TIMEOUT,
+        browser.newContext({ javaScriptEnabled: opts.javaScript !== false }),
+      );
       const page = await guard(E, 'newPage', DEFAULT_TIMEOUT, context.newPage());
       const errors: string[] = [];
       // CSP violations arrive here as console errors. So does the 404 of the browser's own
       // /favicon.ico request, which is not the page's doing: dropped.
       page.on('console', (m) => {
-        if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) errors.push(`console.error: ${m.text()}`);
+        if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico'))
+          errors.push(`console.error: ${m.text()}`);
       });
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-      await guard(E, `open(${url})`, DEFAULT_TIMEOUT, page.goto(url, { waitUntil: 'commit' }))
-        .catch(async (e) => { await context.close().catch(() => {}); throw e; });
+      await guard(E, `open(${url})`, DEFAULT_TIMEOUT, page.goto(url, { waitUntil: 'commit' })).catch(async (e) => {
+        await context.close().catch(() => {});
+        throw e;
+      });
       // CDP evaluation still works with the context's JavaScript disabled.
-      return evaluatingTab(E, (code) => page.evaluate(code), errors, () => context.close());
+      return evaluatingTab(
+        E,
+        (code) => page.evaluate(code),
+        errors,
+        () => context.close(),
+      );
     },
     close: () => guard(E, 'close', DEFAULT_TIMEOUT, browser.close()),
   };
@@ -198,7 +235,12 @@ async function launchChromium(): Promise<Engine> {
 // ---------------------------------------------------------------- firefox (puppeteer-core, BiDi)
 
 async function launchFirefoxBrowser(prefs?: Record<string, unknown>): Promise<PpBrowser> {
-  return puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true, extraPrefsFirefox: prefs });
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: '/usr/bin/firefox-esr',
+    headless: true,
+    extraPrefsFirefox: prefs,
+  });
 }
 
 async function launchFirefox(): Promise<Engine> {
@@ -213,26 +255,60 @@ async function launchFirefox(): Promise<Engine> {
     version: await browser.version(),
     async open(url, opts = {}) {
       const js = opts.javaScript !== false;
-      const owner = js ? browser : await guard(E, 'launch (javascript.enabled=false)', DEFAULT_TIMEOUT,
-        (noJs ??= launchFirefoxBrowser({ 'javascript.enabled': false })));
+      const owner = js
+        ? browser
+        : await guard(
+            E,
+            'launch (javascript.enabled=false)',
+            DEFAULT_TIMEOUT,
+            (noJs ??= launchFirefoxBrowser({ 'javascript.enabled': false })),
+          );
       const context = await guard(E, 'createBrowserContext', DEFAULT_TIMEOUT, owner.createBrowserContext());
       const page: PpPage = await guard(E, 'newPage', DEFAULT_TIMEOUT, context.newPage());
       const errors: string[] = [];
       // Over BiDi, CSP violations arrive as page errors ("Content-Security-Policy: ...").
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(`console.error: ${m.text()}`); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+      });
       page.on('pageerror', (e) => errors.push(`pageerror: ${e instanceof Error ? e.message : String(e)}`));
       // page.goto waits for at least DOMContentLoaded (and the response body), which a held-open
       // stream never reaches; the BiDi navigate with wait 'none' returns at once.
-      const frame = page.mainFrame() as unknown as { browsingContext: { navigate(url: string, wait: 'none'): Promise<void> } };
-      await guard(E, `open(${url})`, DEFAULT_TIMEOUT, (async () => {
-        await frame.browsingContext.navigate(url, 'none');
-        await untilCommitted(() => page.evaluate('document.URL'));
-      })()).catch(async (e) => { await context.close().catch(() => {}); throw e; });
+      const frame = page.mainFrame() as unknown as {
+        browsingContext: { navigate(url: string, wait: 'none'): Promise<void> };
+      };
+      await guard(
+        E,
+        `open(${url})`,
+        DEFAULT_TIMEOUT,
+        (async () => {
+          await frame.browsingContext.navigate(url, 'none');
+          await untilCommitted(() => page.evaluate('document.URL'));
+        })(),
+      ).catch(async (e) => {
+        await context.close().catch(() => {});
+        throw e;
+      });
       // BiDi script.evaluate works with javascript.enabled=false.
-      return evaluatingTab(E, (code) => page.evaluate(code), errors, () => context.close());
+      return evaluatingTab(
+        E,
+        (code) => page.evaluate(code),
+        errors,
+        () => context.close(),
+      );
     },
     async close() {
-      await guard(E, 'close', DEFAULT_TIMEOUT, Promise.all([browser.close(), noJs?.then((b) => b.close(), () => {})]));
+      await guard(
+        E,
+        'close',
+        DEFAULT_TIMEOUT,
+        Promise.all([
+          browser.close(),
+          noJs?.then(
+            (b) => b.close(),
+            () => {},
+          ),
+        ]),
+      );
     },
   };
 }
@@ -270,7 +346,10 @@ const WPE: WebKitPort = {
   x11: false,
   capabilities: (javaScript) => ({
     browserName: 'cog',
-    'wpe:browserOptions': { binary: '/usr/bin/cog', args: ['--automation', '--platform=headless', ...noJs(javaScript)] },
+    'wpe:browserOptions': {
+      binary: '/usr/bin/cog',
+      args: ['--automation', '--platform=headless', ...noJs(javaScript)],
+    },
   }),
 };
 
@@ -291,39 +370,65 @@ const GTK: WebKitPort = {
 const children = new Set<ChildProcess>();
 // Backstop if a test run dies without close(): a driver's process group holds its browser and
 // WebKit's helper processes.
-process.once('exit', () => { for (const p of children) killGroup(p); });
+process.once('exit', () => {
+  for (const p of children) killGroup(p);
+});
 
 function killGroup(p: ChildProcess, signal: NodeJS.Signals = 'SIGKILL') {
-  try { process.kill(-p.pid!, signal); } catch { /* already gone */ }
+  try {
+    process.kill(-p.pid!, signal);
+  } catch {
+    /* already gone */
+  }
   children.delete(p);
 }
 
 /** Spawns a helper in its own process group (so killGroup takes its descendants down with it),
  *  keeping the tail of its output for error messages. */
 function spawnChild(command: string, args: string[], env?: NodeJS.ProcessEnv, extraFd = false) {
-  const proc = spawn(command, args, { detached: true, env, stdio: ['ignore', 'pipe', 'pipe', ...(extraFd ? ['pipe' as const] : [])] });
+  const proc = spawn(command, args, {
+    detached: true,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', ...(extraFd ? ['pipe' as const] : [])],
+  });
   children.add(proc);
   let tail = '';
-  const keep = (b: Buffer) => { tail = (tail + b.toString()).slice(-2000); };
+  const keep = (b: Buffer) => {
+    tail = (tail + b.toString()).slice(-2000);
+  };
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
   // A missing binary is reported as exited, not as an unhandled 'error' event.
   let failure = '';
-  proc.once('error', (e) => { failure = `${e.message} (not installed?)`; });
+  proc.once('error', (e) => {
+    failure = `${e.message} (not installed?)`;
+  });
   proc.once('exit', () => children.delete(proc));
-  const gone = () => (failure || proc.exitCode !== null || proc.signalCode
-    ? `${command} exited (${failure || (proc.exitCode ?? proc.signalCode)}): ${tail}` : '');
+  const gone = () =>
+    failure || proc.exitCode !== null || proc.signalCode
+      ? `${command} exited (${failure || (proc.exitCode ?? proc.signalCode)}): ${tail}`
+      : '';
   return { proc, gone, log: () => tail };
 }
 
-interface Xvfb { display: string; proc: ChildProcess }
+interface Xvfb {
+  display: string;
+  proc: ChildProcess;
+}
 
 /** One private X server per engine. -displayfd: Xvfb takes the first free display number itself and
  *  writes it to fd 3, so parallel runs, xvfb-run -a and a desktop's :0 do not collide. */
 async function startXvfb(E: EngineName): Promise<Xvfb> {
-  const { proc, gone } = spawnChild('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'], undefined, true);
+  const { proc, gone } = spawnChild(
+    'Xvfb',
+    ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'],
+    undefined,
+    true,
+  );
   let out = '';
-  (proc.stdio[3] as NodeJS.ReadableStream).on('data', (b: Buffer) => { out += b.toString(); });
+  (proc.stdio[3] as NodeJS.ReadableStream).on('data', (b: Buffer) => {
+    out += b.toString();
+  });
   try {
     await poll('Xvfb reported no display', 10_000, async () => {
       if (gone()) throw new Error(gone());
@@ -346,9 +451,17 @@ async function stopXvfb(x: Xvfb) {
   killGroup(x.proc);
 }
 
-interface WebKitSession { driver: WebDriver; proc: ChildProcess; version: string }
+interface WebKitSession {
+  driver: WebDriver;
+  proc: ChildProcess;
+  version: string;
+}
 
-async function startWebKitSession(port: WebKitPort, javaScript: boolean, env?: NodeJS.ProcessEnv): Promise<WebKitSession> {
+async function startWebKitSession(
+  port: WebKitPort,
+  javaScript: boolean,
+  env?: NodeJS.ProcessEnv,
+): Promise<WebKitSession> {
   const E = port.engine;
   const tcp = await freePort();
   const { proc, gone, log } = spawnChild(port.driver, [`--port=${tcp}`], env);
@@ -357,14 +470,22 @@ async function startWebKitSession(port: WebKitPort, javaScript: boolean, env?: N
     await poll(`${port.driver} not listening`, 10_000, async () => {
       if (gone()) throw new Error(gone());
       return new Promise<boolean>((r) => {
-        const c = net.connect(tcp, '127.0.0.1', () => { c.destroy(); r(true); }).once('error', () => r(false));
+        const c = net
+          .connect(tcp, '127.0.0.1', () => {
+            c.destroy();
+            r(true);
+          })
+          .once('error', () => r(false));
       });
     });
-    const driver = new Builder().usingServer(`http://127.0.0.1:${tcp}`).withCapabilities({
-      // 'none': get() returns at once; 'normal'/'eager' would wait for load/DOMContentLoaded.
-      pageLoadStrategy: 'none',
-      ...port.capabilities(javaScript),
-    }).build();
+    const driver = new Builder()
+      .usingServer(`http://127.0.0.1:${tcp}`)
+      .withCapabilities({
+        // 'none': get() returns at once; 'normal'/'eager' would wait for load/DOMContentLoaded.
+        pageLoadStrategy: 'none',
+        ...port.capabilities(javaScript),
+      })
+      .build();
     const caps = await guard(E, 'session creation', 30_000, driver.getCapabilities());
     await driver.manage().setTimeouts({ script: DEFAULT_TIMEOUT });
     return { driver, proc, version: String(caps.get('browserVersion')) };
@@ -399,7 +520,10 @@ async function launchWebKit(port: WebKitPort): Promise<Engine> {
   // GDK_BACKEND: never a Wayland compositor the run happens to inherit.
   const env = x && { ...process.env, DISPLAY: x.display, GDK_BACKEND: 'x11' };
   const start = (javaScript: boolean) => startWebKitSession(port, javaScript, env);
-  let spare: WebKitSession | undefined = await start(true).catch(async (e) => { if (x) await stopXvfb(x); throw e; });
+  let spare: WebKitSession | undefined = await start(true).catch(async (e) => {
+    if (x) await stopXvfb(x);
+    throw e;
+  });
   const version = spare.version;
   const live = new Set<WebKitSession>();
   return {
@@ -413,18 +537,26 @@ async function launchWebKit(port: WebKitPort): Promise<Engine> {
       const { driver } = s;
       let scriptTimeout = DEFAULT_TIMEOUT;
       try {
-        await guard(E, `open(${url})`, DEFAULT_TIMEOUT, (async () => {
-          await driver.get(url);
-          await untilCommitted(() => driver.executeScript('return document.URL'));
-          if (js) await driver.executeScript(RECORDER);
-        })());
+        await guard(
+          E,
+          `open(${url})`,
+          DEFAULT_TIMEOUT,
+          (async () => {
+            await driver.get(url);
+            await untilCommitted(() => driver.executeScript('return document.URL'));
+            if (js) await driver.executeScript(RECORDER);
+          })(),
+        );
       } catch (e) {
         live.delete(s);
         await endWebKitSession(s);
         // An unreachable server shows no error here either: the tab just stays on about:blank.
         throw /timed out|no commit/.test((e as Error).message)
-          ? new Error(`${(e as Error).message}: no commit. ${port.label} commits only after 512 bytes of body (or the`
-            + ' end of the response) arrived; or the server was unreachable', { cause: e })
+          ? new Error(
+              `${(e as Error).message}: no commit. ${port.label} commits only after 512 bytes of body (or the` +
+                ' end of the response) arrived; or the server was unreachable',
+              { cause: e },
+            )
           : e;
       }
       return {
@@ -434,18 +566,35 @@ async function launchWebKit(port: WebKitPort): Promise<Engine> {
           // The session's script timeout bounds the pending executeAsyncScript in the browser, so a
           // timed-out eval does not keep blocking the session's next command.
           const run = async () => {
-            if (ms !== scriptTimeout) { await driver.manage().setTimeouts({ script: ms }); scriptTimeout = ms; }
-            return driver.executeAsyncScript<PageResult>(`const done = arguments[arguments.length - 1];
+            if (ms !== scriptTimeout) {
+              await driver.manage().setTimeouts({ script: ms });
+              scriptTimeout = ms;
+            }
+            return driver
+              .executeAsyncScript<PageResult>(`const done = arguments[arguments.length - 1];
 const r = ${pageSide(expression)};
-if (r && typeof r.then === 'function') r.then(done); else done(r);`).catch((e: Error) => {
-              throw e.name === 'ScriptTimeoutError' ? new Error(`[${E}] ${what} timed out after ${ms} ms`) : e;
-            });
+if (r && typeof r.then === 'function') r.then(done); else done(r);`)
+              .catch((e: Error) => {
+                throw e.name === 'ScriptTimeoutError' ? new Error(`[${E}] ${what} timed out after ${ms} ms`) : e;
+              });
           };
           return unwrap<T>(E, expression, await guard(E, what, ms + 5000, run()));
         },
         // WebDriver scripts run even with --enable-javascript=false.
-        html: (selector) => guard(E, `html(${selector})`, DEFAULT_TIMEOUT, driver.executeScript<string | null>(`return ${htmlOf(selector)};`)),
-        errors: () => guard(E, 'errors', DEFAULT_TIMEOUT, driver.executeScript<string[] | null>('return window.__e2eErrors || [];').then((r) => r ?? [])),
+        html: (selector) =>
+          guard(
+            E,
+            `html(${selector})`,
+            DEFAULT_TIMEOUT,
+            driver.executeScript<string | null>(`return ${htmlOf(selector)};`),
+          ),
+        errors: () =>
+          guard(
+            E,
+            'errors',
+            DEFAULT_TIMEOUT,
+            driver.executeScript<string[] | null>('return window.__e2eErrors || [];').then((r) => r ?? []),
+          ),
         async close() {
           if (live.delete(s)) await endWebKitSession(s);
         },

@@ -15,13 +15,19 @@ import { parse, parseFragment } from 'parse5';
 /** A whole document; `scripting: false` parses as a browser without JavaScript does (noscript content becomes elements). */
 export const parseDocument = (/** @type {string} */ html, scripting = true) =>
   /** @type {Node} */ (/** @type {unknown} */ (parse(html, { scriptingEnabled: scripting })));
-export const fragment = (/** @type {string} */ html) => /** @type {Node} */ (/** @type {unknown} */ (parseFragment(html)));
+export const fragment = (/** @type {string} */ html) =>
+  /** @type {Node} */ (/** @type {unknown} */ (parseFragment(html)));
 
 /** The children of a node, then a template's contents. */
-const children = (/** @type {Node} */ node) => (node.content ? [...(node.childNodes ?? []), node.content] : node.childNodes ?? []);
+const children = (/** @type {Node} */ node) =>
+  node.content ? [...(node.childNodes ?? []), node.content] : (node.childNodes ?? []);
 
 /** Every element named `tag` (every element without one), in document order. */
-export const elements = (/** @type {Node} */ node, /** @type {string | undefined} */ tag = undefined, /** @type {Node[]} */ out = []) => {
+export const elements = (
+  /** @type {Node} */ node,
+  /** @type {string | undefined} */ tag = undefined,
+  /** @type {Node[]} */ out = [],
+) => {
   if (node.tagName && (tag === undefined || node.tagName === tag)) out.push(node);
   for (const child of children(node)) elements(child, tag, out);
   return out;
@@ -29,14 +35,17 @@ export const elements = (/** @type {Node} */ node, /** @type {string | undefined
 
 /** The text of a node's descendants. */
 export const text = (/** @type {Node} */ node) =>
-  (node.childNodes ?? []).map((c) => (c.nodeName === '#text' ? c.value ?? '' : text(c))).join('');
+  (node.childNodes ?? []).map((c) => (c.nodeName === '#text' ? (c.value ?? '') : text(c))).join('');
 
 /** The first attribute `name`; `attrs` lists every one (a parser keeps the first, a scanner may read another). */
-export const attr = (/** @type {Node} */ node, /** @type {string} */ name) => node.attrs?.find((a) => a.name === name)?.value;
-export const attrs = (/** @type {Node} */ node, /** @type {string} */ name) => (node.attrs ?? []).filter((a) => a.name === name).map((a) => a.value);
+export const attr = (/** @type {Node} */ node, /** @type {string} */ name) =>
+  node.attrs?.find((a) => a.name === name)?.value;
+export const attrs = (/** @type {Node} */ node, /** @type {string} */ name) =>
+  (node.attrs ?? []).filter((a) => a.name === name).map((a) => a.value);
 
 /** The first element with this id, in document order. */
-export const byId = (/** @type {Node} */ node, /** @type {string} */ id) => elements(node).find((e) => attr(e, 'id') === id);
+export const byId = (/** @type {Node} */ node, /** @type {string} */ id) =>
+  elements(node).find((e) => attr(e, 'id') === id);
 
 const CALL = /^BigPipe\.onPageletArrive\(([\s\S]*)\)$/;
 

@@ -30,8 +30,14 @@ export function binary(/** @type {Runtime} */ runtime) {
 
 /** `deno 2.9.6`, `bun 1.4.5`, `workerd 2026-11-17`, `node v20.…`: what each runtime says it is. */
 export function versions() {
-  const first = (/** @type {Runtime} */ runtime) => execFileSync(binary(runtime), ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
-  return { node: `node ${process.version}`, deno: first('deno'), bun: `bun ${first('bun')}`, workerd: first('workerd') };
+  const first = (/** @type {Runtime} */ runtime) =>
+    execFileSync(binary(runtime), ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
+  return {
+    node: `node ${process.version}`,
+    deno: first('deno'),
+    bun: `bun ${first('bun')}`,
+    workerd: first('workerd'),
+  };
 }
 
 // Deno keeps its caches in the project (node_modules is ignored by git), checks for no update and asks nothing.
@@ -49,7 +55,11 @@ export function scriptCommand(runtime, script, args = [], { denoPermissions = ['
   if (runtime === 'deno') {
     mkdirSync(DENO_ENV.DENO_DIR, { recursive: true });
     // --check type-checks the TypeScript it runs (deno.ts against the package's types); --cached-only: no downloads.
-    return [binary('deno'), ['run', '--check', '--cached-only', '--no-lock', ...denoPermissions, script, ...args], DENO_ENV];
+    return [
+      binary('deno'),
+      ['run', '--check', '--cached-only', '--no-lock', ...denoPermissions, script, ...args],
+      DENO_ENV,
+    ];
   }
   if (runtime === 'bun') return [binary('bun'), ['--no-install', script, ...args], {}];
   throw new Error(`no script runner for ${runtime}`);
@@ -83,7 +93,11 @@ process.once('exit', () => children.forEach((child) => child.kill('SIGKILL')));
  * @param {{ env?: Record<string, string>, port?: number, ready?: RegExp, timeout?: number, name?: string }} [options]
  * @returns {Promise<ServerProcess>}
  */
-export async function startProcess(command, args, { env = {}, port = undefined, ready = LISTENING, timeout = 20_000, name = command } = {}) {
+export async function startProcess(
+  command,
+  args,
+  { env = {}, port = undefined, ready = LISTENING, timeout = 20_000, name = command } = {},
+) {
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';

@@ -2,7 +2,14 @@
  * Type-level tests of bigpipe-js/client (dist/client.d.ts): its exports, and the events and global it declares for
  * the page's code. Compiled by `tsc --noEmit -p .` in `npm test`; never run.
  */
-import { BigPipe, type BigPipeEventDetails, type BigPipeEventMap, type BigPipeGlobal, type EventDetail, type Payload } from 'bigpipe-js/client';
+import {
+  BigPipe,
+  type BigPipeEventDetails,
+  type BigPipeEventMap,
+  type BigPipeGlobal,
+  type EventDetail,
+  type Payload,
+} from 'bigpipe-js/client';
 import { expectTypeOf } from 'vitest';
 
 expectTypeOf(BigPipe).toEqualTypeOf<BigPipeGlobal>();
@@ -32,7 +39,9 @@ document.addEventListener('bigpipe:error', (e) => {
   expectTypeOf(e.detail.target).toEqualTypeOf<unknown>();
 });
 document.addEventListener('bigpipe:done', (e) => expectTypeOf(e).toEqualTypeOf<CustomEvent<EventDetail>>());
-expectTypeOf<keyof BigPipeEventMap>().toEqualTypeOf<'bigpipe:arrive' | 'bigpipe:display' | 'bigpipe:error' | 'bigpipe:done'>();
+expectTypeOf<keyof BigPipeEventMap>().toEqualTypeOf<
+  'bigpipe:arrive' | 'bigpipe:display' | 'bigpipe:error' | 'bigpipe:done'
+>();
 expectTypeOf<keyof BigPipeEventDetails>().toEqualTypeOf<'arrive' | 'display' | 'error' | 'done'>();
 // Other events keep their own types.
 document.addEventListener('keydown', (e) => expectTypeOf(e).toEqualTypeOf<KeyboardEvent>());

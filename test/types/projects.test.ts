@@ -115,7 +115,10 @@ describe("a browser page's script importing bigpipe-js/client", () => {
   it(
     'fails on a detail field that no event has',
     async () => {
-      const { output } = await typeCheck(pageScript + "document.addEventListener('bigpipe:error', (e) => e.detail.message);\n", ['ES2022', 'DOM']);
+      const { output } = await typeCheck(
+        pageScript + "document.addEventListener('bigpipe:error', (e) => e.detail.message);\n",
+        ['ES2022', 'DOM'],
+      );
       expect(output).toContain("error TS2339: Property 'message' does not exist on type 'EventDetail'");
     },
     COMPILING,

@@ -57,7 +57,10 @@ expectTypeOf<PageletContent>().toHaveProperty('target');
 // Pagelet: render returns content, a promise of it, or (streamed) an async iterable of contents.
 expectTypeOf<Pagelet['render']>().parameter(0).toEqualTypeOf<{ signal: AbortSignal }>();
 const plain: Pagelet = { id: 'a', render: () => ({ html: 'A' }) };
-const promised: Pagelet = { id: 'b', render: async ({ signal }) => ({ html: String(signal.aborted), css_links: ['/b.css'] }) };
+const promised: Pagelet = {
+  id: 'b',
+  render: async ({ signal }) => ({ html: String(signal.aborted), css_links: ['/b.css'] }),
+};
 const streamed: Pagelet = {
   id: 'c',
   async *render() {
@@ -65,7 +68,13 @@ const streamed: Pagelet = {
     yield { html: 'more', append: true };
   },
 };
-const withFallback: Pagelet = { id: 'd', timeout: 500, fallback: { html: 'sorry', css: 'p{}' }, stream: false, render: () => ({}) };
+const withFallback: Pagelet = {
+  id: 'd',
+  timeout: 500,
+  fallback: { html: 'sorry', css: 'p{}' },
+  stream: false,
+  render: () => ({}),
+};
 // @ts-expect-error a render must return content
 const notContent: Pagelet = { id: 'e', render: () => 'html' };
 // @ts-expect-error `content` is no payload field (the runtime would ignore it)
@@ -84,7 +93,11 @@ void [parts, document, both, noPagelets];
 
 // RenderOptions: each runtime form, hooks with their arguments.
 expectTypeOf<RenderOptions['runtime']>().toEqualTypeOf<
-  'inline' | 'inline-trusted-types' | InlineRuntime | { src: string; async?: boolean; module?: boolean; integrity?: string } | undefined
+  | 'inline'
+  | 'inline-trusted-types'
+  | InlineRuntime
+  | { src: string; async?: boolean; module?: boolean; integrity?: string }
+  | undefined
 >();
 expectTypeOf(inlineRuntime).toEqualTypeOf<InlineRuntime>();
 expectTypeOf<InlineRuntime>().toEqualTypeOf<{ readonly inline: string }>();
@@ -116,7 +129,9 @@ void [options, badRuntime, badMode];
 expectTypeOf(renderToChunks(page)).toEqualTypeOf<Chunks>();
 expectTypeOf<Chunks>().toMatchTypeOf<AsyncIterableIterator<string>>();
 expectTypeOf(renderToReadableStream(page, options)).toEqualTypeOf<ReadableStream<Uint8Array>>();
-expectTypeOf(renderToResponse(page, options, { status: 404, headers: { vary: 'User-Agent' } })).toEqualTypeOf<Response>();
+expectTypeOf(
+  renderToResponse(page, options, { status: 404, headers: { vary: 'User-Agent' } }),
+).toEqualTypeOf<Response>();
 expectTypeOf(renderToNodeResponse(page, res, options)).toEqualTypeOf<Promise<void>>();
 // node:http2's compatibility response works at run time (test/server/node.test.ts), so it is accepted.
 expectTypeOf(renderToNodeResponse(page, res2)).toEqualTypeOf<Promise<void>>();
@@ -135,7 +150,9 @@ pickMode(new Request('http://127.0.0.1/'));
 pickMode(hono);
 expectTypeOf<Request>().toMatchTypeOf<RequestLike>();
 expectTypeOf(noscriptRedirect('/x?y')).toEqualTypeOf<string>();
-expectTypeOf(placeholder('a', { tag: 'section', content: 'Loading…', attributes: { class: 'card' } } satisfies PlaceholderOptions)).toEqualTypeOf<string>();
+expectTypeOf(
+  placeholder('a', { tag: 'section', content: 'Loading…', attributes: { class: 'card' } } satisfies PlaceholderOptions),
+).toEqualTypeOf<string>();
 expectTypeOf(escapeHtml).toEqualTypeOf<(text: unknown) => string>();
 expectTypeOf(escapeJson).toEqualTypeOf<(value: unknown) => string>();
 expectTypeOf(serializePagelet({ target: 'a', html: 'A' }, { nonce: 'n' })).toEqualTypeOf<string>();
