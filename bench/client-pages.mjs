@@ -77,12 +77,12 @@ export function react({ n, sheets = [], probe = '' }) {
     const app = h(
       'html',
       null,
-      // biome-ignore lint/security/noDangerouslySetInnerHtml: the bench's own recorder script, a constant
       h(
         'head',
         null,
         h('meta', { charSet: 'utf-8' }),
         h('title', null, 'client bench'),
+        // biome-ignore lint/security/noDangerouslySetInnerHtml: the bench's own recorder script, a constant
         probe && h('script', { dangerouslySetInnerHTML: { __html: probe.replace(/^<script>|<\/script>$/g, '') } }),
       ),
       h('body', null, ...boundaries, h('div', { id: 'shell-end' })),

@@ -1,4 +1,4 @@
-import { ARRIVE, EVENTS, GLOBAL, TRUSTED_TYPES_POLICY, type BigPipeGlobal, type EventDetail } from '../protocol';
+import { ARRIVE, type EVENTS, GLOBAL, TRUSTED_TYPES_POLICY, type BigPipeGlobal, type EventDetail } from '../protocol';
 
 declare const trustedTypes: any; // read bare: where it is missing, the ReferenceError is caught like any refusal
 
@@ -23,7 +23,8 @@ export const installing = browser && (B.q || !B[ARRIVE]);
 // The nonce of the runtime's own <script>: every element the runtime creates carries it, so strict CSP pages work.
 // A module has no currentScript: the ESM build takes the nonce of the page's first nonce'd script (one per response).
 const nonce = browser
-  ? ((MODULE ? doc.currentScript || doc.querySelector('script[nonce]') : doc.currentScript) as HTMLScriptElement | null)?.nonce
+  ? ((MODULE ? doc.currentScript || doc.querySelector('script[nonce]') : doc.currentScript) as HTMLScriptElement | null)
+      ?.nonce
   : undefined;
 
 /**
@@ -43,7 +44,8 @@ if (installing)
 
 /** A new element with the runtime's nonce; `text` (a stylesheet's or a script's) is set before it goes in. */
 export const create = (tag: string, text?: unknown, el: any = doc.createElement(tag)): any => (
-  (el.nonce = nonce), // unconditionally: an element without CSP ignores it
+  (el.nonce =
+    nonce), // unconditionally: an element without CSP ignores it
   text && (el.textContent = text),
   el
 );

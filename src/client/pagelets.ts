@@ -68,8 +68,17 @@ export const arrive = (payload: unknown) =>
     // undefined: fine for every field but target, the first. Only 'string[]' has an 8th character: it wants an array of
     // strings; every other type is a typeof. Nothing is allocated per field.
     const wrong = fields.find(
-      ([field, type], i, _, value = p[field]) => // value: a spare parameter, so the callback stays one expression
-        value == null ? !i : type[7] ? !Array.isArray(value) || value.some((s: unknown) => typeof s != 'string') : typeof value != type,
+      (
+        [field, type],
+        i,
+        _,
+        value = p[field], // value: a spare parameter, so the callback stays one expression
+      ) =>
+        value == null
+          ? !i
+          : type[7]
+            ? !Array.isArray(value) || value.some((s: unknown) => typeof s != 'string')
+            : typeof value != type,
     );
     if (wrong) return emit('error', p.target, wrong.join(': expected '));
     // One let for the pagelet's state and steps: fewer bytes than several consts.
@@ -85,7 +94,13 @@ export const arrive = (payload: unknown) =>
       // (not eval: strict CSP allows it), removed once it has run so endless updates leave no trail; what it throws is
       // reported by the browser and stops nobody.
       ready = () =>
-        run(() => --waits || (ran ? (p.js && head.appendChild(create('script', policy.createScript(p.js))).remove(), settle(ran)) : show())),
+        run(
+          () =>
+            --waits ||
+            (ran
+              ? (p.js && head.appendChild(create('script', policy.createScript(p.js))).remove(), settle(ran))
+              : show()),
+        ),
       // Shows the pagelet, or waits in `missing` until a shown pagelet brings its placeholder or the document has ended.
       show = (el = doc.getElementById(target)) => {
         if (ran) return; // queued twice (brought by a pagelet and found at the end)
@@ -99,7 +114,9 @@ export const arrive = (payload: unknown) =>
             // Identical css is one <style>, moved last: the same cascade as a new copy, without piling them up.
             if (p.css) head.append((registry['style' + p.css] ||= create('style', p.css)));
             if (p.html != null)
-              p.append ? el.insertAdjacentHTML('beforeend', policy.createHTML(p.html)) : (el.innerHTML = policy.createHTML(p.html));
+              p.append
+                ? el.insertAdjacentHTML('beforeend', policy.createHTML(p.html))
+                : (el.innerHTML = policy.createHTML(p.html));
             (waits = 2), lastJs.push(ready), (lastJs = ran), phase.push(start);
             emit('display', target);
             // Placeholders it brought: found by the ids it contains, not by looking up every waiting pagelet (linear).
@@ -122,40 +139,43 @@ export const arrive = (payload: unknown) =>
           _i: number,
           _a: unknown,
           // p.js = '': a failed script skips the js (p is the runtime's own copy)
-          settled: Settled = (error) => (error && (css || (p.js = ''), emit('error', target, error, url)), (cssLoading -= css), ready()),
+          settled: Settled = (error) => (
+            error && (css || (p.js = ''), emit('error', target, error, url)), (cssLoading -= css), ready()
+          ),
           tag = css ? 'link' : 'script',
           el = create(tag),
           list?: Waiters,
           ms?: number,
         ) => {
-        waits++;
-        cssLoading += css;
-        if (!url) return settled('empty URL');
-        // Built first to resolve the URL against the base; it only goes in when nothing has that URL yet.
-        css ? (el.href = url) : (el.src = policy.createScriptURL(url));
-        // key: the tag and the absolute URL (a script has no href)
-        if (!(list = registry[(tag += el.href || el.src)])) {
-          list = registry[tag] = [];
-          // The page's own sheet has loaded once it is there (a failed one is there too, empty). Never cssRules: it
-          // throws cross-origin.
-          const existing: any = css && [...doc.querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]')].find((e) => e.href == el.href);
-          if (existing) (el = existing).sheet && settle(list);
-          else {
-            // A stylesheet starts as a preload and becomes a stylesheet once it has loaded: WebKit holds every later
-            // parser-inserted script while a stylesheet is loading (later pagelets would wait on it, a stalled one
-            // forever), but not while a preload is. The switch takes it from the cache: one request.
-            css ? ((el.as = 'style'), (el.rel = 'preload')) : (el.async = false); // scripts: parallel download, run in order
-            head.append(el);
+          waits++;
+          cssLoading += css;
+          if (!url) return settled('empty URL');
+          // Built first to resolve the URL against the base; it only goes in when nothing has that URL yet.
+          css ? (el.href = url) : (el.src = policy.createScriptURL(url));
+          // key: the tag and the absolute URL (a script has no href)
+          if (!(list = registry[(tag += el.href || el.src)])) {
+            list = registry[tag] = [];
+            // The page's own sheet has loaded once it is there (a failed one is there too, empty). Never cssRules: it
+            // throws cross-origin.
+            const existing: any =
+              css && [...doc.querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]')].find((e) => e.href == el.href);
+            if (existing) (el = existing).sheet && settle(list);
+            else {
+              // A stylesheet starts as a preload and becomes a stylesheet once it has loaded: WebKit holds every later
+              // parser-inserted script while a stylesheet is loading (later pagelets would wait on it, a stalled one
+              // forever), but not while a preload is. The switch takes it from the cache: one request.
+              css ? ((el.as = 'style'), (el.rel = 'preload')) : (el.async = false); // scripts: parallel download, run in order
+              head.append(el);
+            }
+            // el.rel < 'q': 'preload' (switch it), not 'stylesheet' and not a script's undefined (it has loaded; the
+            // capture listener of index.ts has seen that already)
+            el.addEventListener('load', () => (el.rel < 'q' ? (el.rel = 'stylesheet') : settle(list!)));
+            el.addEventListener('error', () => settle(list!, 'load error'));
+            // Above 2³¹−1 ms a browser fires the timer at once: Infinity (and anything that large) means no timeout.
+            (ms = B.timeout || DEFAULT_TIMEOUT) < 2 ** 31 && setTimeout(settle, ms, list, 'timeout');
           }
-          // el.rel < 'q': 'preload' (switch it), not 'stylesheet' and not a script's undefined (it has loaded; the
-          // capture listener of index.ts has seen that already)
-          el.addEventListener('load', () => (el.rel < 'q' ? (el.rel = 'stylesheet') : settle(list!)));
-          el.addEventListener('error', () => settle(list!, 'load error'));
-          // Above 2³¹−1 ms a browser fires the timer at once: Infinity (and anything that large) means no timeout.
-          (ms = B.timeout || DEFAULT_TIMEOUT) < 2 ** 31 && setTimeout(settle, ms, list, 'timeout');
-        }
-        list.push(settled);
-      };
+          list.push(settled);
+        };
     total = p.total ?? total;
     unfinished++;
     emit('arrive', target);
