@@ -11,14 +11,14 @@ export const doc: Document = browser ? document : ({} as Document);
 export const head = doc.head;
 
 /** The runtime's global: the async stub's object when there is one, so its `timeout` and `q` carry over. */
-export const B: BigPipeGlobal = browser ? ((window as any)[GLOBAL] ||= {}) : ({} as BigPipeGlobal);
+export const BigPipe: BigPipeGlobal = browser ? ((window as any)[GLOBAL] ||= {}) : ({} as BigPipeGlobal);
 
 /**
  * Whether this copy installs itself: not when another runtime already has (inline runtime plus a bundle import, two
  * script tags). Checked on wire names only, so any two builds recognise each other: a stub always has `q`, an
  * installed runtime has the method and no `q`.
  */
-export const installing = browser && (B.q || !B[ARRIVE]);
+export const installing = browser && (BigPipe.q || !BigPipe[ARRIVE]);
 
 // The nonce of the runtime's own <script>: every element the runtime creates carries it, so strict CSP pages work.
 // A module has no currentScript: the ESM build takes the nonce of the page's first nonce'd script (one per response).
@@ -43,11 +43,9 @@ if (installing)
   } catch {} // no API (ReferenceError), or the page's CSP does not allow the policy: plain strings
 
 /** A new element with the runtime's nonce; `text` (a stylesheet's or a script's) is set before it goes in. */
+// The nonce is set unconditionally: an element on a page without CSP ignores it.
 export const create = (tag: string, text?: unknown, el: any = doc.createElement(tag)): any => (
-  (el.nonce =
-    nonce), // unconditionally: an element without CSP ignores it
-  text && (el.textContent = text),
-  el
+  (el.nonce = nonce), text && (el.textContent = text), el
 );
 
 type EventType = (typeof EVENTS)[keyof typeof EVENTS] extends `bigpipe:${infer T}` ? T : never;

@@ -3,7 +3,7 @@
  * its queue) and returns that global. Where a runtime is installed already, importing it changes nothing.
  */
 import { ARRIVE, COMPAT_ARRIVE } from '../protocol';
-import { B, doc, installing } from './dom';
+import { BigPipe, doc, installing } from './dom';
 import { ran } from './load';
 import { arrive, flush, run } from './pagelets';
 
@@ -15,14 +15,14 @@ if (installing) {
   // e.text != null: a <script> (the one element with `text` that fires load); spelled out, localName == 'script'.
   doc.addEventListener('load', (e: any) => (e = e.target).text != null && ran(e.src), true);
   // Installed first, so a payload sent from an event listener during the takeover reaches arrive too. Then the
-  // stub's queue, in order: the JS phase waits while B.q is set. renderPagelet: the entry point of bigpipe-response.
-  B[ARRIVE] = (window as any)[COMPAT_ARRIVE] = arrive;
-  B.q?.map(arrive);
-  delete B.q;
+  // stub's queue, in order: the JS phase waits while BigPipe.q is set. renderPagelet: the entry point of bigpipe-response.
+  BigPipe[ARRIVE] = (window as any)[COMPAT_ARRIVE] = arrive;
+  BigPipe.q?.map(arrive);
+  delete BigPipe.q;
   doc.addEventListener('DOMContentLoaded', () => run(flush));
   run(flush);
 }
 
-export { B as BigPipe };
+export { BigPipe };
 export type { BigPipeGlobal, EventDetail, Payload } from '../protocol';
 export type { BigPipeEventDetails, BigPipeEventMap } from './events';

@@ -1,5 +1,5 @@
 import { DEFAULT_TIMEOUT, FIELDS } from '../protocol';
-import { B, create, doc, emit, head, policy } from './dom';
+import { BigPipe, create, doc, emit, head, policy } from './dom';
 import { registry, settle, type Settled, type Waiters } from './load';
 
 // Every wait is a waiter list (load.ts): a stylesheet or script loading, the previous pagelet of the same target
@@ -46,7 +46,7 @@ export const run = (step: () => void) => {
  * Once the document has been parsed to its end, while nothing takes over the stub's queue, and no pagelet still
  * loading CSS could bring it ('interactive' and 'complete' sort before 'loading'), a placeholder never comes.
  */
-const ended = () => doc.readyState < 'l' && !cssLoading && !B.q;
+const ended = () => doc.readyState < 'l' && !cssLoading && !BigPipe.q;
 
 /** Fails or shows what waits for a placeholder once none can come, starts the JS phase, fires bigpipe:done. */
 export const flush = () => {
@@ -172,7 +172,7 @@ export const arrive = (payload: unknown) =>
             el.addEventListener('load', () => (el.rel < 'q' ? (el.rel = 'stylesheet') : settle(list!)));
             el.addEventListener('error', () => settle(list!, 'load error'));
             // Above 2³¹−1 ms a browser fires the timer at once: Infinity (and anything that large) means no timeout.
-            (ms = B.timeout || DEFAULT_TIMEOUT) < 2 ** 31 && setTimeout(settle, ms, list, 'timeout');
+            (ms = BigPipe.timeout || DEFAULT_TIMEOUT) < 2 ** 31 && setTimeout(settle, ms, list, 'timeout');
           }
           list.push(settled);
         };
