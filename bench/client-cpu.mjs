@@ -3,7 +3,7 @@
 // `node bench/client-cpu.mjs [--quick]` runs it alone (after `npm run build`); `npm run bench` runs it with the rest.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { median, ms, ratio, table, textTable } from './lib.mjs';
+import { median, ms, plainCells, ratio, table, textTable } from './lib.mjs';
 import { countEvents, ours, pageServer, raw, react, streamedLoad } from './client-pages.mjs';
 import { KINDS, TRACE_CATEGORIES, mainThreadTime, selfTimes } from './client-trace.mjs';
 import { standalone, versionLine } from './client-run.mjs';
@@ -205,7 +205,6 @@ export async function run({ quick, browser, runtime }) {
       `\`<script>\`s (raw: its whole work, innerHTML included); "(program)" is native work no script called (the ` +
       `HTML parser, style, layout, paint).`,
   ].join('\n');
-  const plain = (rs) => rs.map((r) => r.map((c) => c.replace(/\*\*|`/g, '')));
   return {
     key: 'client_cpu',
     title: '4. Client CPU: 1,000 pagelets in Chromium (ours, raw innerHTML, React 19)',
@@ -237,7 +236,7 @@ export async function run({ quick, browser, runtime }) {
         [head2, rows2],
         [head3, rows3],
         [head4, rows4],
-      ].map(([h, r]) => textTable(plain([h])[0], plain(r))),
+      ].map(([h, r]) => textTable(plainCells([h])[0], plainCells(r))),
     ].join('\n'),
     goals: [
       {

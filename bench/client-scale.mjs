@@ -2,7 +2,7 @@
 // flat ones, main-thread time from a trace; and a live page (its document never ends, `total` comes late) updated
 // 100,000 times, its JS heap after GC. `node bench/client-scale.mjs [--quick]` runs it alone.
 import { pathToFileURL } from 'node:url';
-import { median, ms, ratio, table, textTable } from './lib.mjs';
+import { median, ms, plainCells, ratio, table, textTable } from './lib.mjs';
 import { countEvents, ours, pageServer, streamedLoad } from './client-pages.mjs';
 import { TRACE_CATEGORIES, mainThreadTime } from './client-trace.mjs';
 import { runtimeFiles } from './client-cpu.mjs';
@@ -172,7 +172,6 @@ export async function run({ quick, browser, runtime }) {
       `\`embedderHeapUsedSize\` + \`backingStorageSize\`), DOM nodes from \`Memory.getDOMCounters\`, both after ` +
       `\`HeapProfiler.collectGarbage\`.`,
   ].join('\n');
-  const plain = (rs) => rs.map((r) => r.map((c) => c.replace(/\*\*|`/g, '')));
   return {
     key: 'client_scale',
     title: '6. Client at scale: nested pagelets and a live page in Chromium',
@@ -186,7 +185,7 @@ export async function run({ quick, browser, runtime }) {
       live: heap,
     },
     markdown,
-    text: [versions, textTable(head, plain(rows)), textTable(head2, plain(rows2))].join('\n'),
+    text: [versions, textTable(head, plainCells(rows)), textTable(head2, plainCells(rows2))].join('\n'),
     goals: [
       {
         name: `nested ${n} ≤ ${GOAL_NESTED}× flat ${n} (main thread)`,

@@ -28,6 +28,9 @@ export const table = (head, rows, align = 'l' + 'r'.repeat(head.length - 1)) =>
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 
+/** Table cells without Markdown's bold and code marks, for the console. */
+export const plainCells = (/** @type {string[][]} */ rows) => rows.map((r) => r.map((c) => c.replace(/\*\*|`/g, '')));
+
 /** A plain-text table for the terminal. */
 export const textTable = (head, rows) => {
   const all = [head, ...rows].map((r) => r.map(String));
