@@ -112,10 +112,26 @@ describe('bigpipe-js check <url>', () => {
   it('passes a page from renderToNodeResponse, with a line per chunk', async () => {
     const { code, out } = await run('check', `${base}/good`);
     expect(code).toBe(0);
-    expect(out).toMatch(/^\s+1\s+\d+\s+\d+\s+shell \(doctype, meta charset, runtime inline, ids: a b c\)/m);
-    expect(out).toMatch(/^\s+\d+\s+\d+\s+\d+\s+payload "c" \(html, js, total 3\)(, <\/html>)?$/m);
-    expect(out).toMatch(/<\/html>$/m);
-    expect(out).toMatch(/^ok: follows the bigpipe-js protocol v1 \(3 payloads in \d+ chunks, \d+ ms\)$/m);
+    // How TCP splits the body into chunks depends on the machine's load: the test asserts one line per chunk, each
+    // payload on exactly one of them, not where the splits fall.
+    const chunks = Number(
+      /^ok: follows the bigpipe-js protocol v1 \(3 payloads in (\d+) chunks, \d+ ms\)$/m.exec(out)?.[1],
+    );
+    const rows = out.split('\n').filter((line) => /^\s+\d+\s+\d+\s+\d+\s+\S/.test(line));
+    expect(rows.map((row) => Number(row.trim().split(/\s+/)[0]))).toEqual(
+      Array.from({ length: chunks }, (_, i) => i + 1),
+    );
+    expect(rows[0]).toMatch(/^\s+1\s+\d+\s+\d+\s+shell \(doctype, meta charset, runtime inline, ids: a b c\)/);
+    for (const payload of [
+      'payload "a" (html, total 3)',
+      'payload "b" (html, css_links, total 3)',
+      'payload "c" (html, js, total 3)',
+    ])
+      expect(
+        rows.filter((row) => row.includes(payload)),
+        payload,
+      ).toHaveLength(1);
+    expect(rows.at(-1)).toMatch(/<\/html>$/);
     expect(out).not.toMatch(/error|warning/);
   });
 
