@@ -27,12 +27,12 @@ export const runtimeScripts = (runtime: RenderOptions['runtime'] = 'inline', non
 };
 
 /**
- * A pagelet's content as markup for inline mode; every element carries the nonce (a `style-src 'nonce-…'` page
+ * A pagelet's content as markup for the no-JS mode (`mode: 'inline'`: in place, in document order); every element carries the nonce (a `style-src 'nonce-…'` page
  * applies a nonce'd stylesheet link only). Inline js and css cannot close their element: in js every `<`
  * before `/` or `!--` becomes `\x3C` (same meaning inside string, template and regex literals); in css `</style`
  * becomes `<\/style` (a CSS escape of `/`, same meaning in strings and url()).
  */
-export const inlineMarkup = (content: PageletContent, nonce: string) => {
+export const inPlaceMarkup = (content: PageletContent, nonce: string) => {
   let out = '';
   for (const href of content.css_links ?? []) out += `<link${nonce} rel="stylesheet" href="${escapeAttribute(href)}">`;
   if (content.css) out += `<style${nonce}>${content.css.replace(/<\/(style)/gi, '<\\/$1')}</style>`;

@@ -5,7 +5,7 @@
  * getter, an iterator or onError throws is that pagelet's failure, never an unhandled rejection.
  */
 import { FIELDS, type Payload } from '../protocol';
-import { findPlaceholders, inlineMarkup, runtimeScripts } from './markup';
+import { findPlaceholders, inPlaceMarkup, runtimeScripts } from './markup';
 import { checkPayload, payloadScript, quoted } from './serialize';
 import type { Page, PageletContent, RenderOptions } from './types';
 import { RenderContext, Slot, watch, watchers, type Emitted, type TimeoutGroup } from './slot';
@@ -74,7 +74,8 @@ class Render implements PageStream {
   /** what follows the last payload: `</body></html>`, or the rest of a page's document */
   private readonly documentEnd: string;
   private readonly slots: Slot[];
-  private readonly inline: boolean;
+  /** the no-JS mode (`mode: 'inline'`): every pagelet rendered in place, in document order */
+  private readonly inPlace: boolean;
   private readonly nonce: string;
   private readonly total: number | undefined;
   /** a page with a streamed pagelet: pagelets whose first payload is not written yet (PROTOCOL.md §4.5, live pages) */
@@ -91,10 +92,10 @@ class Render implements PageStream {
   /** pipeline mode: the chunks ready, read from `head` on */
   private readonly out: (string | Emitted | undefined)[] = [];
   private head = 0;
-  /** inline mode: the document in order, strings and pagelet indexes standing for their pieces */
+  /** no-JS mode: the document in order, strings and pagelet indexes standing for their pieces */
   private readonly parts: (string | number)[] = [];
   private cursor = 0;
-  /** inline mode: a high surrogate that ended the last chunk, sent with the next so a split pair stays whole */
+  /** no-JS mode: a high surrogate that ended the last chunk, sent with the next so a split pair stays whole */
   private carry = '';
   /** pagelets not done */
   private pending: number;
@@ -107,7 +108,7 @@ class Render implements PageStream {
     const { pagelets, body } = plan;
     this.writeTimeout = plan.writeTimeout;
     this.documentEnd = plan.end;
-    const inline = (this.inline = options.mode === 'inline');
+    const inPlace = (this.inPlace = options.mode === 'inline');
     const nonce = (this.nonce = plan.nonce);
     this.onError = options.onError ?? defaultOnError;
     this.options = options;
@@ -125,17 +126,17 @@ class Render implements PageStream {
         group.waiting++;
         slot.group = group;
       }
-      if (inline) slot.queue = [];
+      if (inPlace) slot.queue = [];
       return slot;
     });
     // A streamed pagelet sends an unknown number of payloads: then no payload can say how many the page sends.
     this.total = streamed ? undefined : pagelets.length;
     // ...but the payload that completes the first round can say how many have been written: the runtime's JS phase
     // then starts without waiting for the end of a document that may never end
-    this.firstRound = streamed && !inline ? pagelets.length : 0;
+    this.firstRound = streamed && !inPlace ? pagelets.length : 0;
 
-    const head = plan.start + (inline ? '' : runtimeScripts(options.runtime, nonce));
-    if (inline) {
+    const head = plan.start + (inPlace ? '' : runtimeScripts(options.runtime, nonce));
+    if (inPlace) {
       // Each placeholder is split after its start tag: shell up to there, then the pagelet, then the rest.
       const found = findPlaceholders(body, new Map(pagelets.map((p, i) => [p.id, i])));
       let from = 0;
@@ -199,7 +200,7 @@ class Render implements PageStream {
       if (!chunk) continue; // empty pieces are skipped
       // Inline mode writes content as it came, piece after piece: a pair split between two pieces is made whole.
       // (In pipeline mode JSON escapes every surrogate, and the markup between payloads is ours.)
-      if (this.inline) {
+      if (this.inPlace) {
         if (this.carry) {
           chunk = this.carry + chunk;
           this.carry = '';
@@ -246,7 +247,7 @@ class Render implements PageStream {
 
   /** The next piece of the document, '' for an empty one, undefined while none is ready, null at the end. */
   private next(): string | null | undefined {
-    if (!this.inline) {
+    if (!this.inPlace) {
       const { out } = this;
       if (this.head === out.length) return this.pending ? undefined : null;
       const entry = out[this.head]!;
@@ -295,7 +296,7 @@ class Render implements PageStream {
   }
 
   private markup(content: PageletContent, { slot, index }: Emitted): string {
-    if (this.inline) return inlineMarkup(content, this.nonce);
+    if (this.inPlace) return inPlaceMarkup(content, this.nonce);
     const first = !index && this.firstRound > 0;
     // Only the known content fields, so a result cannot override `target` or `total`; one shape for every payload,
     // in the protocol's order (JSON.stringify leaves out the undefined ones, and is fastest on one shape).
@@ -430,11 +431,11 @@ class Render implements PageStream {
     slot.parked = true;
   }
 
-  /** One payload (inline mode: one piece) for the pagelet, queued for the reader. */
+  /** One payload (no-JS mode: one piece) for the pagelet, queued for the reader. */
   private emit(slot: Slot, content: PageletContent, fallback = false) {
     this.leave(slot);
     const entry: Emitted = { slot, content, index: slot.sent++, fallback };
-    if (this.inline) slot.queue!.push(entry);
+    if (this.inPlace) slot.queue!.push(entry);
     else this.out.push(entry);
     this.notify();
   }
@@ -474,7 +475,7 @@ class Render implements PageStream {
     slot.done = true;
     clearTimeout(slot.timer);
     this.leave(slot);
-    if (--this.pending === 0 && !this.inline) this.out.push(this.documentEnd);
+    if (--this.pending === 0 && !this.inPlace) this.out.push(this.documentEnd);
     this.notify();
   }
 

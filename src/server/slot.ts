@@ -17,7 +17,7 @@ export interface TimeoutGroup {
 
 /** One pagelet during a render. */
 export class Slot {
-  /** payloads (inline mode: pieces) produced so far */
+  /** payloads (no-JS mode: pieces) produced so far */
   sent = 0;
   /** nothing more comes from it: finished or failed */
   done = false;
@@ -33,7 +33,7 @@ export class Slot {
   timer: Timer | undefined = undefined;
   /** a streamed pagelet's iterator while it is being read */
   iterator: AsyncIterator<unknown> | undefined = undefined;
-  /** inline mode: pieces not read yet */
+  /** no-JS mode: pieces not read yet */
   queue: Emitted[] | undefined = undefined;
   // The signal is created when render reads it: most renders never do, and an AbortController is ~0.75 KB of heap.
   controller: AbortController | undefined = undefined;
@@ -43,7 +43,7 @@ export class Slot {
   constructor(readonly plan: PageletPlan) {}
 }
 
-/** A payload (inline mode: a piece) waiting to be read; serialized only then, so a stalled reader holds no copy. */
+/** A payload (no-JS mode: a piece) waiting to be read; serialized only then, so a stalled reader holds no copy. */
 export interface Emitted {
   slot: Slot;
   content: PageletContent;
