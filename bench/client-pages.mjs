@@ -44,7 +44,13 @@ export function ours({ n, runtimeUrl, sheets = [], probe = '', nested = false, f
     : Array.from({ length: n }, (_, i) => `<div id="p${i}"></div>`).join('');
   const html = (i) =>
     item(i, sheets[i]) + (nested ? (i ? `<div id="n${i - 1}"></div>` : '') : flat ? `<div id="x${i}"></div>` : '');
-  const payload = (i) => ({ target: id(i), html: html(i), ...(sheets[i] && { css_links: [sheets[i].url] }), total: n });
+  // total on the first payload only, as our server writes it
+  const payload = (i) => ({
+    target: id(i),
+    html: html(i),
+    ...(sheets[i] && { css_links: [sheets[i].url] }),
+    ...(!i && { total: n }),
+  });
   return {
     shell: HEAD(probe + `<script src="${runtimeUrl}"></script>`) + placeholders + '<div id="shell-end"></div>',
     burst: MARK + Array.from({ length: n }, (_, i) => serializePagelet(payload(i))).join('') + '</body></html>',

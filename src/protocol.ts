@@ -63,7 +63,8 @@ export const FIELD_MEANINGS: Record<keyof typeof FIELDS, string> = {
   js_links: 'script URLs, loaded only once every pagelet of the page is displayed',
   js: "inline JS, run after this pagelet's `js_links` have run",
   total:
-    'how many payloads this page sends (append payloads included); any payload may carry it. A page that keeps streaming ' +
+    'how many payloads this page sends (append payloads included); any payload may carry it, and once is enough (the ' +
+    'bigpipe-js server writes it on the first payload only). A page that keeps streaming ' +
     '(a live page, §4.5) sends it late, on the payload that completes the first round; a page that sends none starts its ' +
     'JS phase at the end of the document (§4.5)',
 };

@@ -308,8 +308,16 @@ class Render implements PageStream {
       css_links: content.css_links,
       js_links: content.js_links,
       js: content.js,
-      // a late total: this one completes the first round
-      total: this.total ?? (first && this.firstRound === 1 ? this.written + 1 : undefined),
+      // Once, on the first payload written (any payload may carry it, §2: 13 B fewer on every other one); or late, on
+      // the payload that completes the first round of a page with streamed pagelets.
+      total:
+        this.total === undefined
+          ? first && this.firstRound === 1
+            ? this.written + 1
+            : undefined
+          : this.written
+            ? undefined
+            : this.total,
     };
     const script = payloadScript(payload, this.nonce);
     // counted once it is sure to be written (serializing can throw, and is then retried with the fallback)

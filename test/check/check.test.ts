@@ -122,11 +122,7 @@ describe('bigpipe-js check <url>', () => {
       Array.from({ length: chunks }, (_, i) => i + 1),
     );
     expect(rows[0]).toMatch(/^\s+1\s+\d+\s+\d+\s+shell \(doctype, meta charset, runtime inline, ids: a b c\)/);
-    for (const payload of [
-      'payload "a" (html, total 3)',
-      'payload "b" (html, css_links, total 3)',
-      'payload "c" (html, js, total 3)',
-    ])
+    for (const payload of ['payload "a" (html, total 3)', 'payload "b" (html, css_links)', 'payload "c" (html, js)'])
       expect(
         rows.filter((row) => row.includes(payload)),
         payload,
