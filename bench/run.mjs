@@ -1,8 +1,8 @@
 // bigpipe-js benchmarks: `npm run bench` (about 4 minutes), `npm run bench -- --quick` (about 1.5 minutes).
 // Prints a table per benchmark and writes bench/results/latest.{json,md} (--quick: quick.{json,md}).
 //   --quick         fewer rounds, shorter runs
-//   --only=a,b      run some: size, bundle, latency, throughput, memory, cpu, display, scale
-//                   (cpu, display, scale: the client in Chromium, bench/client-*.mjs; each also runs alone:
+//   --only=a,b      run some: size, bundle, latency, throughput, memory, cpu, display, scale, steps
+//                   (cpu, display, scale, steps: the client in Chromium, bench/client-*.mjs; each also runs alone:
 //                   `node bench/client-cpu.mjs [--quick] [--runtime=DIR]`)
 // Needs `npm run build` first (dist/bigpipe.min.js and dist/server.js) and Debian's chromium.
 import { execFileSync } from 'node:child_process';
@@ -37,6 +37,7 @@ const BENCHES = [
   ['cpu', './client-cpu.mjs', true],
   ['display', './client-display.mjs', true],
   ['scale', './client-scale.mjs', true],
+  ['steps', './client-steps.mjs', true],
 ];
 for (const name of only ?? [])
   if (!BENCHES.some(([n]) => n === name)) throw new Error(`--only: unknown benchmark ${name}`);
@@ -107,6 +108,7 @@ const order = [
   'client_cpu',
   'client_display',
   'client_scale',
+  'client_steps',
 ];
 sections.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
 const goals = sections.flatMap((s) => s.goals);

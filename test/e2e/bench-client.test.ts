@@ -43,4 +43,17 @@ describe('client benchmarks', () => {
     expect(out.split('\n').find((line) => line.startsWith('heap growth'))).toMatch(/-?\d+\.\d\d MB/);
     expect(out).toMatch(/Goals: [✓✗] nested 2,000 ≤ 3× flat[^\n]*[✓✗] live-page heap growth/);
   }, 160_000);
+
+  it('client-steps prints ours and raw per payload, and each platform call the runtime makes', async () => {
+    const out = await run('bench/client-steps.mjs');
+    const row = (start: string) => out.split('\n').find((line) => line.startsWith(start));
+    for (const start of [
+      'raw: getElementById',
+      'ours: BigPipe.onPageletArrive',
+      '… of which two CustomEvents',
+      '… the runtime',
+    ])
+      expect(row(start)).toMatch(/\d+\.\d\d µs +\d+\.\d\d×/);
+    expect(row('… the Trusted Types createHTML call')).toMatch(/\d+\.\d\d µs +\d+\.\d\d×/);
+  }, 160_000);
 });
