@@ -26,7 +26,8 @@ export const runtimeScripts = (runtime: RenderOptions['runtime'] = 'inline', non
   const tag = `<script${nonce}${type} src="${src}"${integrity}></script>`;
   if (!runtime.async && !runtime.module) return tag;
   // The preload fetches as the script will (same credentials mode and integrity), so the one response serves both.
-  const preload = `<link${nonce} rel="${runtime.module ? 'modulepreload' : 'preload" as="script'}" href="${src}"${integrity}>`;
+  const rel = runtime.module ? 'rel="modulepreload"' : 'rel="preload" as="script"';
+  const preload = `<link${nonce} ${rel} href="${src}"${integrity}>`;
   return `${preload}<template>${tag}</template><script${nonce}>${LOADER}</script>`;
 };
 
