@@ -76,8 +76,11 @@ const between = (
   return text.slice(0, from + start.length) + content + text.slice(to);
 };
 
-/** Every stub as a page writes it: `<script>` + the stub + `</script>`, with or without a nonce placeholder. */
-const STUB_TAG = /<script( N)?>BigPipe=\{q:.*?<\/script>/g;
+/**
+ * Every stub as a page writes it: `<script>` + the stub + `</script>`, with or without a nonce placeholder; a stub
+ * followed by more code (`;…`) is the loader, also generated.
+ */
+const STUB_TAG = /<script( N)?>BigPipe=\{q:.*?(;.*?)?<\/script>/g;
 
 /**
  * Every generated file as it must be: [file, text]. `protocol` is src/protocol.ts's module, `readFile` reads a file
@@ -87,7 +90,7 @@ export const expectedFiles = (/** @type {Protocol} */ protocol, readFile = read)
   const schema = JSON.parse(readFile('conformance/schema.json'));
   schema.$defs.payload = payloadSchema(protocol);
   const stub = (/** @type {string} */ text) =>
-    text.replace(STUB_TAG, (_, n = '') => `<script${n}>${protocol.STUB}</script>`);
+    text.replace(STUB_TAG, (_, n = '', loader) => `<script${n}>${loader ? protocol.LOADER : protocol.STUB}</script>`);
   let readme = stub(readFile('conformance/README.md'));
   for (const [name, table] of Object.entries(formatTables(schema)))
     readme = between(readme, name, table, 'conformance/README.md');

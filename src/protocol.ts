@@ -104,6 +104,15 @@ export const DEFAULT_TIMEOUT = 10000;
  */
 export const STUB = `${GLOBAL}={q:[],${ARRIVE}(p){this.q.push(p)}}`;
 
+/**
+ * The loader, for a runtime loaded from a URL (async, or a module bundle): the stub, then the insertion of the
+ * runtime's script tag, which the page holds in the `<template>` just before this inline script. The tag has no
+ * `async` attribute: WebKit holds a script that has one until the page first paints, while a script inserted by a
+ * script without it runs as soon as it is fetched, mid-stream, in every engine (PROTOCOL.md §5). Cloning a tag the
+ * parser wrote keeps its nonce, integrity and type, and sets no `src` from script, so no Trusted Types sink is used.
+ */
+export const LOADER = `${STUB};document.head.append(document.currentScript.previousElementSibling.content.cloneNode(true))`;
+
 /** The runtime's global object, as pages and stubs see it. */
 export interface BigPipeGlobal {
   [ARRIVE](payload: unknown): void;

@@ -52,6 +52,10 @@ export interface ShellScript {
   src?: string;
   /** its content is the stub of §5 */
   stub: boolean;
+  /** its content is the loader of §5: the stub, then the insertion of the tag in the <template> before it */
+  loader: boolean;
+  /** inside a <template>: the parser does not run it; the loader inserts it, as a script-inserted script */
+  template: boolean;
   /** its content mentions onPageletArrive: an inline runtime (or the stub) */
   arrive: boolean;
   /** type="module" */
@@ -111,19 +115,42 @@ export function checkShell(
     add('error', message, meta.start);
   }
 
-  const { scripts } = shell;
+  const loader = shell.scripts.find((s) => s.loader && !s.template);
+  // The loader inserts the last tag held in a <template> before it, whatever its name (an app bundle, say).
+  const held = loader && shell.scripts.filter((s) => s.template && s.start < loader.start).at(-1);
+  const scripts = shell.scripts.filter((s) => !s.template);
   const stub = scripts.find((s) => s.stub);
-  const inline = scripts.find((s) => s.src === undefined && s !== stub && s.arrive);
+  const inline = scripts.find((s) => s.src === undefined && s !== stub && s !== loader && s.arrive);
   const external = scripts.filter((s) => s.src !== undefined);
   const runtime = external.find((s) => /bigpipe/i.test(s.src!) && !/bigpipe[.-]compat/i.test(s.src!));
   if (inline) found.push('runtime inline');
-  else if (runtime) {
+  else if (loader) {
+    if (held?.src === undefined) {
+      if (hasPayloads)
+        add(
+          'error',
+          "the loader of PROTOCOL.md §5 has no <template> holding the runtime's script tag before it: the runtime never loads",
+          loader.start,
+        );
+    } else {
+      found.push(`loader, runtime ${held.src}${held.module ? ' (module)' : ''}`);
+      // defer, or a module without async, changes nothing on an inserted script; async does, in WebKit
+      if (held.async && hasPayloads)
+        add(
+          'warning',
+          `the runtime ${held.src} in the loader's <template> has async: WebKit holds a script with that attribute ` +
+            'until the page first paints, so pagelets wait for it there (drop it: the loader inserts the script, which ' +
+            'then runs as soon as it is fetched, PROTOCOL.md §5)',
+          held.start,
+        );
+    }
+  } else if (runtime) {
     const late = runtime.async || afterTheParse(runtime);
     const attrs = [runtime.module && 'module', runtime.async ? 'async' : runtime.defer && 'defer'].filter(Boolean);
     if (afterTheParse(runtime) && hasPayloads)
       add(
         'error',
-        `the runtime ${runtime.src} loads ${how(runtime)}: ${HOLDS} (give it async, after the stub: PROTOCOL.md §5)`,
+        `the runtime ${runtime.src} loads ${how(runtime)}: ${HOLDS} (load it with the loader of PROTOCOL.md §5)`,
         runtime.start,
       );
     if (!late) found.push(`runtime ${runtime.src}`);
@@ -142,7 +169,7 @@ export function checkShell(
       add(
         'warning',
         `every script after the stub (${after.map((s) => `${s.src} ${how(s)}`).join(', ')}) runs only after the ` +
-          `document's end: if the runtime is bundled into one, ${HOLDS} (give it async: PROTOCOL.md §5)`,
+          `document's end: if the runtime is bundled into one, ${HOLDS} (load it with the loader of PROTOCOL.md §5)`,
         after[0]!.start,
       );
   } else if (hasPayloads && external.length)

@@ -4,7 +4,7 @@
  * character is read once. checkStream() runs it over recorded pieces.
  */
 import { adapt } from '../compat/adapt';
-import { STUB, ARRIVE, COMPAT_ARRIVE } from '../protocol';
+import { STUB, ARRIVE, COMPAT_ARRIVE, LOADER } from '../protocol';
 import { attr, idsOf, Tokenizer, utf8Length, type Script, type Tag } from './html';
 import {
   constructions,
@@ -79,6 +79,8 @@ export function createChecker(): Checker {
 
   const shell: Shell = { doctype: false, scripts: [], ids: new Set(), bytes: 0 };
   let first: number | undefined;
+  /** how many <template> elements are open: a script in one is inert until a script inserts it (the loader) */
+  let templates = 0;
   /** a token came: a doctype after it is not at the start */
   let started = false;
   let leading = true;
@@ -206,6 +208,7 @@ export function createChecker(): Checker {
     start(tag: Tag) {
       token();
       if (tag.name === 'script') return settleCut();
+      if (tag.name === 'template') templates++;
       const id = attr(tag.attrs, 'id');
       if (id !== undefined) {
         addId(id);
@@ -219,6 +222,7 @@ export function createChecker(): Checker {
       if (cut && tag.name === 'script' && cut.paren) cut.early = true;
       token();
       if (tag.name === 'body') bodyEnded = true;
+      if (tag.name === 'template' && templates) templates--;
       if (tag.name === 'html') htmlEnd = tag.start;
     },
     script(script: Script) {
@@ -234,6 +238,8 @@ export function createChecker(): Checker {
           start: script.start,
           src,
           stub: content.trim() === STUB,
+          loader: content.trim() === LOADER,
+          template: templates > 0,
           arrive: content.includes(ARRIVE),
           module: attr(script.attrs, 'type')?.trim().toLowerCase() === 'module',
           async: script.attrs.has('async'),

@@ -1,5 +1,5 @@
 /** The markup the render writes around the pagelets: the shell, the runtime's tags, a pagelet in inline mode. */
-import { STUB } from '../protocol';
+import { LOADER } from '../protocol';
 import { INLINE_RUNTIMES } from './inline-defaults';
 import { escapeAttribute, VOID_ELEMENTS } from './serialize';
 import type { PageletContent, RenderOptions } from './types';
@@ -8,11 +8,13 @@ export const shellStart = '<!DOCTYPE html><html><head><meta charset="utf-8">';
 export const END = '</body></html>';
 
 /**
- * The runtime's script tags for the head (pipeline mode), for options already checked. A module script always gets
- * `async`: without it a module is deferred, run only once the document is parsed to its end, which the stream reaches
- * only after the last pagelet, so every payload would wait in the stub's queue until then. With `async` it runs as
- * soon as it is fetched, mid-stream (test/e2e/loading-modes.test.ts; WebKit holds async scripts until the page first
- * paints, see PROTOCOL.md §5). Nothing here writes `defer`.
+ * The runtime's script tags for the head (pipeline mode), for options already checked. A runtime loaded async (or a
+ * module, which without `async` would be deferred: run only once the document is parsed to its end, which the stream
+ * reaches after the last pagelet) goes through the loader (protocol LOADER): a preload, so the fetch starts as soon as
+ * the head is read, the runtime's tag held in a `<template>` without `async`, and the stub + loader script that
+ * inserts it. An inserted script runs as soon as it is fetched, mid-stream, in every engine; WebKit holds a
+ * parser-inserted `async` one until the page first paints (test/e2e/loading-modes.test.ts, PROTOCOL.md §5). Payloads
+ * that arrive before the runtime wait in the stub's queue. Nothing here writes `defer`.
  */
 export const runtimeScripts = (runtime: RenderOptions['runtime'] = 'inline', nonce: string) => {
   if (typeof runtime === 'string') return `<script${nonce}>${INLINE_RUNTIMES[runtime]}</script>`;
@@ -20,10 +22,13 @@ export const runtimeScripts = (runtime: RenderOptions['runtime'] = 'inline', non
   const integrity =
     runtime.integrity === undefined ? '' : ` integrity="${escapeAttribute(runtime.integrity)}" crossorigin="anonymous"`;
   const src = escapeAttribute(runtime.src);
-  const async = runtime.async || runtime.module;
-  const tag = `<script${nonce}${runtime.module ? ' type="module"' : ''}${async ? ' async' : ''} src="${src}"${integrity}></script>`;
-  // Payloads that arrive before an async runtime has been fetched wait in the stub's queue.
-  return async ? `<script${nonce}>${STUB}</script>` + tag : tag;
+  const type = runtime.module ? ' type="module"' : '';
+  const tag = `<script${nonce}${type} src="${src}"${integrity}></script>`;
+  if (!runtime.async && !runtime.module) return tag;
+  // The preload fetches as the script will (same credentials mode and integrity), so the one response serves both.
+  const rel = runtime.module ? 'rel="modulepreload"' : 'rel="preload" as="script"';
+  const preload = `<link${nonce} ${rel} href="${src}"${integrity}>`;
+  return `${preload}<template>${tag}</template><script${nonce}>${LOADER}</script>`;
 };
 
 /**

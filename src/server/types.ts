@@ -77,9 +77,10 @@ export interface RenderOptions {
   /**
    * how the runtime reaches a pipeline-mode page: inlined (default), inlined with Trusted Types support (for pages
    * whose CSP has `require-trusted-types-for 'script'`; allow the policy with `trusted-types bigpipe`), a script
-   * tag, or the stub + an async script; `module: true` for an ES module (a bundle that imports bigpipe-js/client),
-   * written with the stub first and `async`, so it runs as soon as it is fetched (a module without `async` would run
-   * only after the document's end, holding every pagelet until then).
+   * tag, or with `async: true` the loader of PROTOCOL.md §5 (the stub, then the script inserted by a script, so it
+   * runs as soon as it is fetched, mid-stream, WebKit included); `module: true` for an ES module (a bundle that imports
+   * bigpipe-js/client), loaded the same way (a parser-inserted module without `async` would run only after the
+   * document's end, holding every pagelet until then).
    * In bigpipe-js/web there is no default: give `{ src }` or `inlineRuntime`.
    */
   runtime?:

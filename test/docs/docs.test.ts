@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkStream } from '../../src/check';
-import { FIELDS, hasFieldType, STUB } from '../../src/protocol';
+import { runtimeTags } from '../../src/server/validate';
+import { FIELDS, hasFieldType, LOADER, STUB } from '../../src/protocol';
 import { createPage } from '../client/harness';
 import { get } from '../check/helpers';
 
@@ -81,6 +82,7 @@ function kind(b: Block): string | undefined {
   if (b.lang === 'js' && b.code.startsWith("document.addEventListener('bigpipe:")) return 'page script';
   if (b.lang === 'html' && b.code.includes('cdn.jsdelivr.net')) return 'cdn tag';
   if (b.lang === 'html' && b.code.startsWith('<script>BigPipe={q:')) return 'stub';
+  if (b.lang === 'html' && b.code.includes('<template>') && b.code.includes(LOADER)) return 'loader';
   if (b.lang === 'html' && b.code.startsWith('<script>BigPipe.onPageletArrive(')) return 'payload';
   if (b.lang === 'html' && b.code.includes('bigpipe.compat.min.js')) return 'compat tags';
   if (b.lang === 'indented' && b.code.startsWith('npx bigpipe-js check ')) return 'check command';
@@ -206,6 +208,16 @@ describe('the code blocks of README.md and PROTOCOL.md', () => {
       const [stub, runtime] = b.code.split('\n');
       expect(stub, where(b)).toBe(`<script>${STUB}</script>`);
       expect(runtime, where(b)).toMatch(/^<script (async|type="module" async) src="[^"]+"><\/script>$/);
+    }
+  });
+
+  it('write the loader exactly as the server sends it for an async or a module runtime from that URL', () => {
+    const loaders = of('loader');
+    expect(loaders.length).toBeGreaterThan(1); // PROTOCOL §5: async, module (and any in README)
+    for (const b of loaders) {
+      const src = /<script(?: type="module")? src="([^"]+)"><\/script>/.exec(b.code)?.[1];
+      const runtime = b.code.includes('type="module"') ? { src: src!, module: true } : { src: src!, async: true };
+      expect(b.code.replaceAll('\n', ''), where(b)).toBe(runtimeTags({ runtime }));
     }
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { STUB } from '../../src/protocol';
+import { LOADER, STUB } from '../../src/protocol';
 import { renderToChunks } from '../../src/server/chunks';
 import { DEFAULT_PAGELET_TIMEOUT, type Page, type Pagelet, type RenderOptions } from '../../src/server/types';
 import { RUNTIME, RUNTIME_TRUSTED_TYPES } from '../../src/server/runtime.generated';
@@ -111,16 +111,34 @@ describe('runtime inclusion', () => {
     expect(await shell({ runtime: { src: '/b.js' } })).toBe(`${SHELL_START}<script src="/b.js"></script></head><body>`);
   });
 
-  it('writes the stub then an async script for { src, async }', async () => {
+  it('writes a preload, the tag in a <template> without async, and the stub + loader for { src, async }', async () => {
     expect(await shell({ runtime: { src: '/b.js', async: true } })).toBe(
-      `${SHELL_START}<script>${STUB}</script><script async src="/b.js"></script></head><body>`,
+      `${SHELL_START}<link rel="preload" as="script" href="/b.js"><template><script src="/b.js"></script></template>` +
+        `<script>${LOADER}</script></head><body>`,
     );
   });
 
-  it('writes the stub then an async module script for { src, module } (a module without async is deferred)', async () => {
+  it('loads a module the same way, with a modulepreload, for { src, module } (never a parser-inserted module)', async () => {
     expect(await shell({ runtime: { src: '/app.js', module: true } })).toBe(
-      `${SHELL_START}<script>${STUB}</script><script type="module" async src="/app.js"></script></head><body>`,
+      `${SHELL_START}<link rel="modulepreload" href="/app.js"><template><script type="module" src="/app.js"></script>` +
+        `</template><script>${LOADER}</script></head><body>`,
     );
+  });
+
+  it('gives the preload and the held tag the same escaped src, integrity and crossorigin, and every element the nonce', async () => {
+    const runtime = { src: '/b.js?a=1&b="</script>"', async: true, integrity: 'sha384-a"b' };
+    const src = '/b.js?a=1&amp;b=&quot;&lt;/script&gt;&quot;';
+    const fetch = ` integrity="sha384-a&quot;b" crossorigin="anonymous"`;
+    expect(await shell({ runtime, nonce: 'N0nce' })).toBe(
+      `${SHELL_START}<link nonce="N0nce" rel="preload" as="script" href="${src}"${fetch}><template>` +
+        `<script nonce="N0nce" src="${src}"${fetch}></script></template><script nonce="N0nce">${LOADER}</script>` +
+        '</head><body>',
+    );
+  });
+
+  it('writes a loader that starts with the stub, cannot close its script and sets no async attribute', () => {
+    expect(LOADER.startsWith(`${STUB};`)).toBe(true);
+    expect(LOADER).not.toMatch(/[<>"'&]|async/);
   });
 
   it.each<RenderOptions['runtime']>([
