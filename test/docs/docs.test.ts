@@ -203,7 +203,7 @@ describe('the code blocks of README.md and PROTOCOL.md', () => {
 
   it('write the stub exactly as the server sends it, before an async runtime', () => {
     const stubs = of('stub');
-    expect(stubs.length).toBeGreaterThan(1); // README and PROTOCOL §5
+    expect(stubs.length).toBeGreaterThan(0); // PROTOCOL §5 (the README shows the loader instead)
     for (const b of stubs) {
       const [stub, runtime] = b.code.split('\n');
       expect(stub, where(b)).toBe(`<script>${STUB}</script>`);
