@@ -154,8 +154,18 @@ export function checkShell(
         runtime.start,
       );
     if (!late) found.push(`runtime ${runtime.src}`);
-    else if (stub && stub.start < runtime.start) found.push(`stub, runtime ${runtime.src} (${attrs.join(', ')})`);
-    else if (hasPayloads)
+    else if (stub && stub.start < runtime.start) {
+      found.push(`stub, runtime ${runtime.src} (${attrs.join(', ')})`);
+      // conforming (§5), but WebKit holds it while a page that has not painted is parsing
+      if (runtime.async && hasPayloads)
+        add(
+          'warning',
+          `the runtime ${runtime.src} is a parser-written async script: WebKit holds such a script until the page ` +
+            'first paints, so there pagelets may wait for it (load it with the loader of PROTOCOL.md §5, which ' +
+            "inserts the runtime's tag: an inserted script runs as soon as it is fetched)",
+          runtime.start,
+        );
+    } else if (hasPayloads)
       add(
         'error',
         `the runtime ${runtime.src} loads ${runtime.async ? 'with async' : how(runtime)} but the stub is not before ` +

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStream, checkUrl, main, type Arrival } from '../../src/check';
 import { STUB } from '../../src/protocol';
-import { placeholder, renderToNodeResponse, serializePagelet, type Page } from 'bigpipe-js/server';
+import { placeholder, renderToNodeResponse, runtimeTags, serializePagelet, type Page } from 'bigpipe-js/server';
 import { get, messages } from './helpers';
 import { serve, type Listening } from '../support/loopback.mjs';
 
@@ -14,7 +14,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const HEADERS = { 'Content-Type': 'text/html; charset=utf-8', 'X-Accel-Buffering': 'no' };
 // Over the 512 bytes WPE WebKit waits for before it paints (PROTOCOL.md §8).
+// The runtime loads through the loader (PROTOCOL.md §5), as the server writes it for `runtime: { src, async: true }`.
 const SHELL =
+  `<!DOCTYPE html><html><head><meta charset="utf-8">${runtimeTags({ runtime: { src: '/bigpipe.min.js', async: true } })}` +
+  `</head><body><p>${'The page, streamed. '.repeat(24)}</p>${placeholder('a')}${placeholder('b')}`;
+// The same with the plain stub and a parser-written async tag: conforming, but held in WebKit (a warning).
+const STUB_SHELL =
   `<!DOCTYPE html><html><head><meta charset="utf-8"><script>${STUB}</script>` +
   `<script async src="/bigpipe.min.js"></script></head><body><p>${'The page, streamed. '.repeat(24)}</p>` +
   `${placeholder('a')}${placeholder('b')}`;
@@ -289,7 +294,7 @@ describe('checkStream', () => {
   it('tells which chunk completed what, and when it arrived', () => {
     const report = checkStream(at(SHELL, good('a'), good('b') + END));
     expect(report.chunks.map((c) => [c.index, c.at, c.contents])).toEqual([
-      [1, 0, ['shell (doctype, meta charset, stub, runtime /bigpipe.min.js (async), ids: a b)']],
+      [1, 0, ['shell (doctype, meta charset, loader, runtime /bigpipe.min.js, ids: a b)']],
       [2, 10, ['payload "a" (html, total 2)']],
       [3, 20, ['payload "b" (html, total 2)', '</html>']],
     ]);
@@ -355,20 +360,29 @@ describe('checkStream', () => {
     ]);
   });
 
+  it('warns of a parser-written async runtime after the stub, which WebKit holds until the first paint', () => {
+    expect(check(STUB_SHELL, good('a'), good('b'), END)).toEqual([
+      "warning: the runtime /bigpipe.min.js is a parser-written async script: WebKit holds such a script until the page first paints, so there pagelets may wait for it (load it with the loader of PROTOCOL.md §5, which inserts the runtime's tag: an inserted script runs as soon as it is fetched)",
+    ]);
+  });
+
   it('reports an async runtime without the stub before it', () => {
-    const shell = SHELL.replace(`<script>${STUB}</script>`, '');
+    const shell = STUB_SHELL.replace(`<script>${STUB}</script>`, '');
     expect(check(shell, good('a'), good('b'), END)).toEqual([
       'error: the runtime /bigpipe.min.js loads with async but the stub is not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
     ]);
   });
 
-  it('takes an async module runtime: fine after the stub, an error without it', () => {
-    const module = SHELL.replace(
+  it('takes an async module runtime after the stub (held in WebKit: a warning), an error without it', () => {
+    const module = STUB_SHELL.replace(
       '<script async src="/bigpipe.min.js">',
       '<script type="module" async src="/bigpipe-app.js">',
     );
     expect(checkStream(at(module, good('a'), good('b') + END)).chunks[0].contents).toEqual([
       'shell (doctype, meta charset, stub, runtime /bigpipe-app.js (module, async), ids: a b)',
+    ]);
+    expect(check(module, good('a'), good('b'), END)).toEqual([
+      expect.stringMatching(/^warning: the runtime \/bigpipe-app\.js is a parser-written async script: WebKit holds/),
     ]);
     expect(check(module.replace(`<script>${STUB}</script>`, ''), good('a'), good('b'), END)).toEqual([
       'error: the runtime /bigpipe-app.js loads with async but the stub is not before it: payloads that arrive first throw (put the stub of PROTOCOL.md §5 before it)',
