@@ -1,6 +1,8 @@
-import { DEFAULT_TIMEOUT, FIELDS } from '../protocol';
-import { BigPipe, create, doc, emit, head, policy } from './dom';
-import { registry, settle, type Settled, type Waiters } from './load';
+import { ARRIVE, COMPAT_ARRIVE, DEFAULT_TIMEOUT, FIELDS, TRUSTED_TYPES_POLICY } from '../protocol';
+import { BigPipe, create, doc, emit, head, installing } from './dom';
+import { ran as hasRun, registry, settle, type Settled, type Waiters } from './load';
+
+declare const trustedTypes: any; // read bare: where it is missing, the ReferenceError is caught like any refusal
 
 // Every wait is a waiter list (load.ts): a stylesheet or script loading, the previous pagelet of the same target
 // being finished (feeds stay in order), the JS phase having begun, the JS of the pagelet shown before having run.
@@ -183,3 +185,34 @@ export const arrive = (payload: unknown) =>
     p.css_links?.map(need(1));
     ready();
   });
+
+/**
+ * Trusted Types: on pages with `require-trusted-types-for 'script'`, the HTML, inline JS and script URLs go through
+ * one identity policy named 'bigpipe' (the page's CSP must allow it: `trusted-types bigpipe`). Without the API, or
+ * where the page's CSP forbids the policy, the rules object stands in for it: one shape, every sink fed the same way.
+ * Typed as strings: the sinks take TrustedHTML/TrustedScript/TrustedScriptURL wherever they take strings.
+ */
+const identity = (s: string) => s;
+/** Until the policy is made, its rules stand in for it. */
+let policy = { createHTML: identity, createScript: identity, createScriptURL: identity };
+
+// Installing: only one copy per page does (dom.ts). Last in the module, so the state above is declared in one statement.
+if (installing) {
+  // Only the installing copy creates the policy (a second policy of one name is a CSP violation).
+  try {
+    policy = trustedTypes.createPolicy(TRUSTED_TYPES_POLICY, policy);
+  } catch {} // no API (ReferenceError), or the page's CSP does not allow the policy: plain strings
+  // A js_links URL is skipped only once that script has run: the page's classic scripts before the runtime have run
+  // (async and defer ones may not have; module ones are no classic js_links), and every later one that runs fires load, seen here. A <script src>
+  // inside pagelet html never runs and never counts.
+  [...doc.scripts].map((s) => s.async || s.defer || hasRun(s.src));
+  // e.text != null: a <script> (the one element with `text` that fires load); spelled out, localName == 'script'.
+  doc.addEventListener('load', (e: any) => (e = e.target).text != null && hasRun(e.src), true);
+  // Installed first, so a payload sent from an event listener during the takeover reaches arrive too. Then the
+  // stub's queue, in order: the JS phase waits while BigPipe.q is set. renderPagelet: the entry point of bigpipe-response.
+  BigPipe[ARRIVE] = (window as any)[COMPAT_ARRIVE] = arrive;
+  BigPipe.q?.map(arrive);
+  delete BigPipe.q;
+  doc.addEventListener('DOMContentLoaded', () => run(flush));
+  run(flush);
+}
