@@ -159,9 +159,12 @@ export const arrive = (payload: unknown) =>
             list = registry[tag] = [];
             // The page's own sheet has loaded once it is there (a failed one is there too, empty). Never cssRules: it
             // throws cross-origin.
-            const existing: any =
-              css && [...doc.querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]')].find((e) => e.href == el.href);
-            if (existing) (el = existing).sheet && settle(list);
+            // A script's href is undefined: no sheet matches it.
+            doc
+              .querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]')
+              .forEach((e) => e.href == el.href && (el = e));
+            // The page's own sheet (it has a parent; ours has none yet) has loaded once its sheet is there.
+            if (el.parentNode) el.sheet && settle(list);
             else {
               // A stylesheet starts as a preload and becomes a stylesheet once it has loaded: WebKit holds every later
               // parser-inserted script while a stylesheet is loading (later pagelets would wait on it, a stalled one
