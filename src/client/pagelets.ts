@@ -67,28 +67,28 @@ export const arrive = (payload: unknown) =>
     // runs only once the work list is about to run dry, so never between the count and the step.
     arrived++,
     run(() => {
-      const p = { ...(payload as any) }; // own fields only (a `__proto__` key is data, not a prototype); {...null} is {}
-      // The first field with a wrong type (a payload that is no object has no string target). null means absent, like
-      // undefined: fine for every field but target, the first. Only 'string[]' has an 8th character: it wants an array of
-      // strings; every other type is a typeof. Nothing is allocated per field.
-      const wrong = fields.find(
-        (
-          [field, type],
-          i,
-          _,
-          value = p[field], // value: a spare parameter, so the callback stays one expression
-        ) =>
-          value == null
-            ? !i
-            : type[7]
-              ? !Array.isArray(value) || value.some((s: unknown) => typeof s != 'string')
-              : typeof value != type,
-      );
-      if (wrong) return emit('error', p.target, wrong.join(': expected '));
-      // One let for the pagelet's state and steps: fewer bytes than several consts.
-      let target: string = p.target,
-        previous: Waiters | undefined = registry['#' + target], // '#' + target: the last pagelet of the target
-        finished: Waiters = (registry['#' + target] = []),
+      // One let for the pagelet's state and steps (fewer bytes than several consts), its check first. Nothing in it
+      // changes the runtime's state: a wrong payload leaves no trace but its error.
+      let p = { ...(payload as any) }, // own fields only (a `__proto__` key is data, not a prototype); {...null} is {}
+        // The first field with a wrong type (a payload that is no object has no string target). null means absent, like
+        // undefined: fine for every field but target, the first. Only 'string[]' has an 8th character: it wants an
+        // array of strings; every other type is a typeof. Nothing is allocated per field.
+        wrong = fields.find(
+          (
+            [field, type],
+            i,
+            _,
+            value = p[field], // value: a spare parameter, so the callback stays one expression
+          ) =>
+            value == null
+              ? !i
+              : type[7]
+                ? !Array.isArray(value) || value.some((s: unknown) => typeof s != 'string')
+                : typeof value != type,
+        ),
+        target: string = p.target,
+        previous: Waiters | undefined,
+        finished: Waiters = [],
         // Settles once its JS has run; set when it is shown or failed (the waits from then on are the JS's).
         ran: Waiters | undefined,
         // What it waits for: to show, the setup below (one), the previous pagelet of its target and its stylesheets;
@@ -122,8 +122,8 @@ export const arrive = (payload: unknown) =>
                   ? el.insertAdjacentHTML('beforeend', policy.createHTML(p.html))
                   : (el.innerHTML = policy.createHTML(p.html));
               // Its scripts are requested before the JS before it can count as run: that one wait goes through the work list,
-            // and the phase (which runs start at once) begins before the chain of JS does.
-            (waits = 1), phase.push(start), lastJs.push(ready), (lastJs = ran);
+              // and the phase (which runs start at once) begins before the chain of JS does.
+              (waits = 1), phase.push(start), lastJs.push(ready), (lastJs = ran);
               emit('display', target);
               // Placeholders it brought: found by the ids it contains, not by looking up every waiting pagelet (linear).
               missing.size && el.querySelectorAll('[id]').forEach((e: any) => (e = missing.get(e.id)) && run(e));
@@ -185,10 +185,13 @@ export const arrive = (payload: unknown) =>
             }
             list.push(settled);
           };
+      if (wrong) return emit('error', target, wrong.join(': expected '));
       total = p.total ?? total;
       unfinished++;
       emit('arrive', target);
-      previous && (waits++, previous.push(ready));
+      // '#' + target: the last pagelet of the target
+      (previous = registry['#' + target]) && (waits++, previous.push(ready));
+      registry['#' + target] = finished;
       p.css_links?.map(need(1));
       ready();
     })
