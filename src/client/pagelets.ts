@@ -123,16 +123,15 @@ export const arrive = (payload: unknown) =>
                   : (el.innerHTML = policy.createHTML(p.html));
               // Its scripts are requested before the JS before it can count as run: that one wait goes through the work list,
               // and the phase (which runs start at once) begins before the chain of JS does.
-              (waits = 1), phase.push(start), lastJs.push(ready), (lastJs = ran);
+              // The JS: its scripts all requested at once when the phase begins (run in order by the browser), then its
+              // js, once the JS before it has run.
+              (waits = 1), phase.push(() => p.js_links?.map(need(0))), lastJs.push(ready), (lastJs = ran);
               emit('display', target);
               // Placeholders it brought: found by the ids it contains, not by looking up every waiting pagelet (linear).
               missing.size && el.querySelectorAll('[id]').forEach((e: any) => (e = missing.get(e.id)) && run(e));
             } else emit('error', target, 'no element #' + target);
           } else missing.set(target, show);
         },
-        // The JS: its scripts all requested at once when the phase begins (run in order by the browser), then its js,
-        // once the JS before it has run.
-        start = () => p.js_links?.map(need(0)),
         // One more wait: on a stylesheet (css 1: it counts in cssLoading) or a script (css 0: if it fails, the js is
         // skipped). Requested once per document, compared as absolute URLs (see registry), and answered when it has
         // loaded, failed or timed out. Not requested: a stylesheet the page has as <link rel=stylesheet>, a script the
