@@ -121,10 +121,9 @@ export const arrive = (payload: unknown) =>
                 p.append
                   ? el.insertAdjacentHTML('beforeend', policy.createHTML(p.html))
                   : (el.innerHTML = policy.createHTML(p.html));
-              // Its scripts are requested before the JS before it can count as run: that one wait goes through the work list,
-              // and the phase (which runs start at once) begins before the chain of JS does.
               // The JS: its scripts all requested at once when the phase begins (run in order by the browser), then its
-              // js, once the JS before it has run.
+              // js once the JS shown before it has run. The chain of JS starts at the phase, which calls its steps at
+              // once, so the scripts are counted in `waits` before that one wait can end.
               (waits = 1), phase.push(() => p.js_links?.map(need(0))), lastJs.push(ready), (lastJs = ran);
               emit('display', target);
               // Placeholders it brought: found by the ids it contains, not by looking up every waiting pagelet (linear).
