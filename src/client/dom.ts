@@ -1,6 +1,4 @@
-import { ARRIVE, type EVENTS, GLOBAL, TRUSTED_TYPES_POLICY, type BigPipeGlobal, type EventDetail } from '../protocol';
-
-declare const trustedTypes: any; // read bare: where it is missing, the ReferenceError is caught like any refusal
+import { ARRIVE, type EVENTS, GLOBAL, type BigPipeGlobal, type EventDetail } from '../protocol';
 
 // The ESM build may be imported where there is no document (an SSR bundle, a test runner): there it installs
 // nothing. The script builds always run in a page (MODULE is false there, and this folds away).
@@ -26,21 +24,6 @@ const nonce = browser
   ? ((MODULE ? doc.currentScript || doc.querySelector('script[nonce]') : doc.currentScript) as HTMLScriptElement | null)
       ?.nonce
   : undefined;
-
-/**
- * Trusted Types: on pages with `require-trusted-types-for 'script'`, the HTML, inline JS and script URLs go through
- * one identity policy named 'bigpipe' (the page's CSP must allow it: `trusted-types bigpipe`). Without the API, or
- * where the page's CSP forbids the policy, the rules object stands in for it: one shape, every sink fed the same way.
- * Typed as strings: the sinks take TrustedHTML/TrustedScript/TrustedScriptURL wherever they take strings.
- */
-const identity = (s: string) => s;
-/** Until the policy is made, its rules stand in for it. */
-export let policy = { createHTML: identity, createScript: identity, createScriptURL: identity };
-// Only the installing copy creates the policy (a second policy of one name is a CSP violation).
-if (installing)
-  try {
-    policy = trustedTypes.createPolicy(TRUSTED_TYPES_POLICY, policy);
-  } catch {} // no API (ReferenceError), or the page's CSP does not allow the policy: plain strings
 
 /** A new element with the runtime's nonce; `text` (a stylesheet's or a script's) is set before it goes in. */
 // The nonce is set unconditionally: an element on a page without CSP ignores it.

@@ -1,13 +1,14 @@
-import { DEFAULT_TIMEOUT, FIELDS } from '../protocol';
-import { BigPipe, create, doc, emit, head, policy } from './dom';
-import { registry, settle, type Settled, type Waiters } from './load';
+import { ARRIVE, COMPAT_ARRIVE, DEFAULT_TIMEOUT, FIELDS, TRUSTED_TYPES_POLICY } from '../protocol';
+import { BigPipe, create, doc, emit, head, installing } from './dom';
+import { ran as hasRun, registry, settle, type Settled, type Waiters } from './load';
+
+declare const trustedTypes: any; // read bare: where it is missing, the ReferenceError is caught like any refusal
 
 // Every wait is a waiter list (load.ts): a stylesheet or script loading, the previous pagelet of the same target
 // being finished (feeds stay in order), the JS phase having begun, the JS of the pagelet shown before having run.
 // A pagelet counts its waits and goes on when the last one is over.
 
-let arrived = 0; // payloads, valid or not
-let unfinished = 0; // valid payloads neither shown nor failed
+let completed = 0; // payloads shown, failed or wrong: what `total` counts
 let cssLoading = 0; // stylesheet waits of pagelets not shown yet
 let total: number; // undefined until a payload gives it: `x < undefined` is false
 let done: unknown; // bigpipe:done has fired
@@ -50,9 +51,10 @@ const ended = () => doc.readyState < 'l' && !cssLoading && !BigPipe.q;
 
 /** Fails or shows what waits for a placeholder once none can come, starts the JS phase, fires bigpipe:done. */
 export const flush = () => {
-  if (ended()) missing.forEach(run), unfinished || settle(phase);
-  // Every payload is finished (shown or failed) but the unfinished ones.
-  arrived - unfinished >= total && settle(phase);
+  // At the end, what waits for a placeholder is tried once more. With none waiting, every pagelet has shown or failed:
+  // flush runs once the work list has run dry, and no pagelet loads CSS, so none can wait on anything else.
+  if (ended()) missing.size ? missing.forEach(run) : settle(phase);
+  completed >= total && settle(phase);
   // The chain of JS starts at the phase: the last JS has run only once the phase has begun. Set before the event: a
   // listener that sends a payload must not see a second bigpipe:done.
   done || !lastJs._settled || ((done = 1), emit('done'));
@@ -62,33 +64,32 @@ export const flush = () => {
 export const arrive = (payload: unknown) =>
   // No spare parameters here: a page may pass it to forEach, which adds an index.
   run(() => {
-    const p = { ...(payload as any) }; // own fields only (a `__proto__` key is data, not a prototype); {...null} is {}
-    arrived++;
-    // The first field with a wrong type (a payload that is no object has no string target). null means absent, like
-    // undefined: fine for every field but target, the first. Only 'string[]' has an 8th character: it wants an array of
-    // strings; every other type is a typeof. Nothing is allocated per field.
-    const wrong = fields.find(
-      (
-        [field, type],
-        i,
-        _,
-        value = p[field], // value: a spare parameter, so the callback stays one expression
-      ) =>
-        value == null
-          ? !i
-          : type[7]
-            ? !Array.isArray(value) || value.some((s: unknown) => typeof s != 'string')
-            : typeof value != type,
-    );
-    if (wrong) return emit('error', p.target, wrong.join(': expected '));
-    // One let for the pagelet's state and steps: fewer bytes than several consts.
-    let target: string = p.target,
-      previous: Waiters | undefined = registry['#' + target], // '#' + target: the last pagelet of the target
-      finished: Waiters = (registry['#' + target] = []),
+    // One let for the pagelet's state and steps (fewer bytes than several consts), its check first. Nothing in it
+    // changes the runtime's state: a wrong payload leaves no trace but its error.
+    let p = { ...(payload as any) }, // own fields only (a `__proto__` key is data, not a prototype); {...null} is {}
+      // The first field with a wrong type (a payload that is no object has no string target). null means absent, like
+      // undefined: fine for every field but target, the first. Only 'string[]' has an 8th character: it wants an
+      // array of strings; every other type is a typeof. Nothing is allocated per field.
+      wrong = fields.find(
+        (
+          [field, type],
+          i,
+          _,
+          value = p[field], // value: a spare parameter, so the callback stays one expression
+        ) =>
+          value == null
+            ? !i
+            : type[7]
+              ? !Array.isArray(value) || value.some((s: unknown) => typeof s != 'string')
+              : typeof value != type,
+      ),
+      target: string = p.target,
+      previous: Waiters | undefined,
+      finished: Waiters = [],
       // Settles once its JS has run; set when it is shown or failed (the waits from then on are the JS's).
       ran: Waiters | undefined,
       // What it waits for: to show, the setup below (one), the previous pagelet of its target and its stylesheets;
-      // shown, for its JS: its scripts requested (one), the JS shown before it (one), and each script.
+      // shown, for its JS: the JS shown before it (one), and each script.
       waits = 1,
       // One wait is over: with none left, it shows, or once shown, runs its js. The js goes in as a nonce'd <script>
       // (not eval: strict CSP allows it), removed once it has run so endless updates leave no trail; what it throws is
@@ -106,7 +107,7 @@ export const arrive = (payload: unknown) =>
         if (ran) return; // queued twice (brought by a pagelet and found at the end)
         if (el || ended()) {
           missing.delete(target);
-          unfinished--;
+          completed++;
           // Every shown pagelet joins the chain of JS, its steps empty or not: one path for all.
           ran = [];
           settle(finished); // the next pagelet of this target shows after this one
@@ -117,16 +118,16 @@ export const arrive = (payload: unknown) =>
               p.append
                 ? el.insertAdjacentHTML('beforeend', policy.createHTML(p.html))
                 : (el.innerHTML = policy.createHTML(p.html));
-            (waits = 2), lastJs.push(ready), (lastJs = ran), phase.push(start);
+            // The JS: its scripts all requested at once when the phase begins (run in order by the browser), then its
+            // js once the JS shown before it has run. The chain of JS starts at the phase, which calls its steps at
+            // once, so the scripts are counted in `waits` before that one wait can end.
+            (waits = 1), phase.push(() => p.js_links?.map(need(0))), lastJs.push(ready), (lastJs = ran);
             emit('display', target);
             // Placeholders it brought: found by the ids it contains, not by looking up every waiting pagelet (linear).
             missing.size && el.querySelectorAll('[id]').forEach((e: any) => (e = missing.get(e.id)) && run(e));
           } else emit('error', target, 'no element #' + target);
         } else missing.set(target, show);
       },
-      // The JS: its scripts all requested at once when the phase begins (run in order by the browser), then its js,
-      // once the JS before it has run.
-      start = () => (p.js_links?.map(need(0)), ready()),
       // One more wait: on a stylesheet (css 1: it counts in cssLoading) or a script (css 0: if it fails, the js is
       // skipped). Requested once per document, compared as absolute URLs (see registry), and answered when it has
       // loaded, failed or timed out. Not requested: a stylesheet the page has as <link rel=stylesheet>, a script the
@@ -157,9 +158,10 @@ export const arrive = (payload: unknown) =>
             list = registry[tag] = [];
             // The page's own sheet has loaded once it is there (a failed one is there too, empty). Never cssRules: it
             // throws cross-origin.
-            const existing: any =
-              css && [...doc.querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]')].find((e) => e.href == el.href);
-            if (existing) (el = existing).sheet && settle(list);
+            // A script's href is undefined: no sheet matches it.
+            doc.querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]').forEach((e) => e.href == el.href && (el = e));
+            // The page's own sheet (it has a parent; ours has none yet) has loaded once its sheet is there.
+            if (el.parentNode) el.sheet && settle(list);
             else {
               // A stylesheet starts as a preload and becomes a stylesheet once it has loaded: WebKit holds every later
               // parser-inserted script while a stylesheet is loading (later pagelets would wait on it, a stalled one
@@ -176,10 +178,43 @@ export const arrive = (payload: unknown) =>
           }
           list.push(settled);
         };
+    if (wrong) return (completed++, emit('error', target, wrong.join(': expected ')));
     total = p.total ?? total;
-    unfinished++;
     emit('arrive', target);
-    previous && (waits++, previous.push(ready));
+    // '#' + target: the last pagelet of the target
+    (previous = registry['#' + target]) && (waits++, previous.push(ready));
+    registry['#' + target] = finished;
     p.css_links?.map(need(1));
     ready();
   });
+
+/**
+ * Trusted Types: on pages with `require-trusted-types-for 'script'`, the HTML, inline JS and script URLs go through
+ * one identity policy named 'bigpipe' (the page's CSP must allow it: `trusted-types bigpipe`). Without the API, or
+ * where the page's CSP forbids the policy, the rules object stands in for it: one shape, every sink fed the same way.
+ * Typed as strings: the sinks take TrustedHTML/TrustedScript/TrustedScriptURL wherever they take strings.
+ */
+const identity = (s: string) => s;
+/** Until the policy is made, its rules stand in for it. */
+let policy = { createHTML: identity, createScript: identity, createScriptURL: identity };
+
+// Installing: only one copy per page does (dom.ts). Last in the module, so the state above is declared in one statement.
+if (installing) {
+  // Only the installing copy creates the policy (a second policy of one name is a CSP violation).
+  try {
+    policy = trustedTypes.createPolicy(TRUSTED_TYPES_POLICY, policy);
+  } catch {} // no API (ReferenceError), or the page's CSP does not allow the policy: plain strings
+  // A js_links URL is skipped only once that script has run: the page's classic scripts before the runtime have run
+  // (async and defer ones may not have; module ones are no classic js_links), and every later one that runs fires load, seen here. A <script src>
+  // inside pagelet html never runs and never counts.
+  [...doc.scripts].map((s) => s.async || s.defer || hasRun(s.src));
+  // e.text != null: a <script> (the one element with `text` that fires load); spelled out, localName == 'script'.
+  doc.addEventListener('load', (e: any) => (e = e.target).text != null && hasRun(e.src), true);
+  // Installed first, so a payload sent from an event listener during the takeover reaches arrive too. Then the
+  // stub's queue, in order: the JS phase waits while BigPipe.q is set. renderPagelet: the entry point of bigpipe-response.
+  BigPipe[ARRIVE] = (window as any)[COMPAT_ARRIVE] = arrive;
+  BigPipe.q?.map(arrive);
+  delete BigPipe.q;
+  doc.addEventListener('DOMContentLoaded', () => run(flush));
+  run(flush);
+}
