@@ -170,8 +170,13 @@ export const arrive = (payload: unknown) =>
               head.append(el);
             }
             // el.rel < 'q': 'preload' (switch it), not 'stylesheet' and not a script's undefined (it has loaded; the
-            // capture listener of index.ts has seen that already)
-            el.addEventListener('load', () => (el.rel < 'q' ? (el.rel = 'stylesheet') : settle(list!)));
+            // capture listener has seen that already). A switched preload has its sheet at once in Chromium, Firefox
+            // and WebKit (styles applied: test/e2e), so it settles now, not a task later at its second load; an engine
+            // that has no sheet yet settles then. A script's sheet is undefined, not null.
+            el.addEventListener(
+              'load',
+              () => (el.rel < 'q' && (el.rel = 'stylesheet'), el.sheet !== null && settle(list!)),
+            );
             el.addEventListener('error', () => settle(list!, 'load error'));
             // Above 2³¹−1 ms a browser fires the timer at once: Infinity (and anything that large) means no timeout.
             (ms = BigPipe.timeout || DEFAULT_TIMEOUT) < 2 ** 31 && setTimeout(settle, ms, list, 'timeout');
