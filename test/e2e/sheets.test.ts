@@ -2,12 +2,11 @@
 // stylesheet once it has loaded. The switched link has its sheet at once, so the pagelet shows in the same task as the
 // preload's load event, styled, not a task later at the stylesheet's own load (a task that waits behind the parser
 // while a burst of payloads is parsed: bench/client-display.mjs measures that lag).
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './drivers';
 import { useEngine } from './engine';
 import { runtime } from './fixture';
+import { HTML, serve, type Listening } from '../support/loopback.mjs';
 
 const FILLER = `<p>${'A page whose pagelet waits for its stylesheet, and shows styled. '.repeat(6)}</p>`;
 
@@ -32,36 +31,27 @@ const PAGE =
   '<script>BigPipe.onPageletArrive({"target":"a","html":"\\u003cp>styled\\u003c/p>","css_links":["/a.css"],"total":1})</script>' +
   '</body></html>';
 
-let server: http.Server;
-let base = '';
+let server: Listening;
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const path = new URL(req.url!, 'http://x').pathname;
-    if (path === '/') return void res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
-    if (path === '/bigpipe.min.js')
-      return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(runtime());
+  server = await serve({
+    '/': (_, res) => res.writeHead(200, { 'Content-Type': HTML }).end(PAGE),
+    '/bigpipe.min.js': (_, res) => res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(runtime()),
     // not cacheable: the switch to a stylesheet must take it from the preload, not from the HTTP cache
-    if (path === '/a.css')
-      return void res
+    '/a.css': (_, res) =>
+      res
         .writeHead(200, { 'Content-Type': 'text/css', 'Cache-Control': 'no-store' })
-        .end('#a p { color: rgb(0, 0, 128) }');
-    res.writeHead(path === '/favicon.ico' ? 204 : 404).end();
+        .end('#a p { color: rgb(0, 0, 128) }'),
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => server.close());
 
 describe.each(ENGINES)('%s', (name) => {
   const engine = useEngine(name, 'stylesheet switch');
 
   it("shows a pagelet at its stylesheet preload's load, styled, before the switched link's own load", async () => {
-    const tab = await engine().open(base + '/');
+    const tab = await engine().open(server.base + '/');
     try {
       // the second load of the link may come after bigpipe:done: wait for both
       const log = await tab.eval<string[]>('Promise.all([__done, __switched]).then(() => __log)');
