@@ -113,7 +113,9 @@ async function handwritten(res, flushHeaders) {
   if (flushHeaders) res.flushHeaders();
   res.write(SHELL);
   const results = renders.map((render) => render());
-  for (let i = 0; i < COUNT; i++) res.write(payloadScript({ target: ids[i], ...(await results[i]), total: COUNT }));
+  // total on the first payload only, as bigpipe-js writes it
+  for (let i = 0; i < COUNT; i++)
+    res.write(payloadScript({ target: ids[i], ...(await results[i]), total: i ? undefined : COUNT }));
   res.end(END);
 }
 
