@@ -1,6 +1,6 @@
 // Campaign 5, Trusted Types: under `require-trusted-types-for 'script'; trusted-types bigpipe` and a nonce'd
 // script-src, a page streamed by renderToNodeResponse with the Trusted Types build (dist/bigpipe.tt.min.js: inlined
-// by the server with runtime 'inline-trusted-types', from a script tag, or async after the stub) works fully (html,
+// by the server with runtime 'inline-trusted-types', from a script tag, or async through the loader of PROTOCOL §5) works fully (html,
 // css, css_links, js_links, js) with no violation. What the default build (inlined, no Trusted Types) does on such
 // a page is shown too.
 //   node stress/trusted-types.mjs [engines]      (default chromium,firefox,webkitgtk: the engines that have Trusted Types)
@@ -161,7 +161,7 @@ if (isMain(import.meta)) {
       'dist/bigpipe.tt.min.js from a script tag: problems': failures(f.scriptSrc).length
         ? failures(f.scriptSrc)
         : works,
-      'dist/bigpipe.tt.min.js async after the stub: problems': failures(f.async).length ? failures(f.async) : works,
+      'dist/bigpipe.tt.min.js async through the loader: problems': failures(f.async).length ? failures(f.async) : works,
       'default build inlined (not meant for Trusted Types)': `${d.displayed} of 4 displayed, ${d.violations.length} violations, ${d.pageErrors.length} uncaught errors, bigpipe:error ${d.errorEvents.length}`,
     });
     goal(`${name}: the policy is enforced (control)`, f.control.threw && f.control.violations === 1);
