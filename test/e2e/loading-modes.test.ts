@@ -144,6 +144,18 @@ beforeAll(async () => {
       // No pagelet timeout: only the page's report lets the slow pagelet go.
       return void renderToNodeResponse(page, res, { ...options, timeout: Infinity }).catch(() => {});
     }
+    if (url.pathname === '/broken') {
+      // A runtime URL that answers 404 (a wrong path, a CDN outage), loaded through the loader.
+      const page: Page = {
+        head: '<title>runtime missing</title>',
+        body,
+        pagelets: [
+          { id: 'fast', render: () => ({ html: FAST }) },
+          { id: 'slow', render: () => ({ html: SLOW }) },
+        ],
+      };
+      return void renderToNodeResponse(page, res, { runtime: { src: '/missing.js', async: true } }).catch(() => {});
+    }
     if (url.pathname === '/deferred' && run && DEFERRED[mode] !== undefined) {
       // Both payloads at once, then the end: the point is when the runtime runs, not how long the server takes.
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -199,6 +211,27 @@ describe.each(ENGINES)('%s', (name) => {
       expect(run.fetches).toBe(mode === 'inline' ? 0 : 1);
     } finally {
       run.release();
+      await tab.close();
+    }
+  });
+
+  it('keeps each placeholder as it is and throws nothing when the runtime cannot load (loader, 404)', async () => {
+    const tab = await engine().open(`${base}/broken`);
+    try {
+      // The inserted script delays the load event until its request has failed.
+      const state = await tab.eval(`new Promise((resolve) => {
+        const done = () => resolve({
+          queued: BigPipe.q.length,
+          fast: document.getElementById('fast').textContent,
+          slow: document.getElementById('slow').textContent,
+        });
+        document.readyState == 'complete' ? done() : addEventListener('load', done);
+      })`);
+      // The payloads wait in the stub's queue; the page keeps its 'Loading…' and stays usable.
+      expect(state).toEqual({ queued: 2, fast: LOADING, slow: LOADING });
+      // Only the failed request itself may be reported (as a resource error); no script throws.
+      expect((await tab.errors()).filter((e) => !/missing\.js|404|Failed to load/i.test(e))).toEqual([]);
+    } finally {
       await tab.close();
     }
   });
