@@ -131,7 +131,7 @@ export const arrive = (payload: unknown) =>
       // One more wait: on a stylesheet (css 1: it counts in cssLoading) or a script (css 0: if it fails, the js is
       // skipped). Requested once per document, compared as absolute URLs (see registry), and answered when it has
       // loaded, failed or timed out. Not requested: a stylesheet the page has as <link rel=stylesheet>, a script the
-      // page has run (index.ts), an empty URL (it would resolve to the page itself). The spare parameters after
+      // page has run (the install block, at the end), an empty URL (it would resolve to the page itself). The spare parameters after
       // map's three are locals.
       need =
         (css: number) =>
