@@ -178,9 +178,7 @@ export async function run({ quick, browser, runtime }) {
   const versions = versionLine(browser);
   const markdown = [
     versions,
-    '',
     table(head, rows),
-    '',
     `Each load streams a shell with 1,000 empty placeholders, then releases every pagelet in one write ` +
       `(\`performance.mark("release")\` first); each pagelet is ~45 bytes of HTML. Main-thread time is the thread ` +
       `time (CPU time) of the renderer's main thread in a Chromium trace (${TRACE_CATEGORIES.join(', ')}), from the ` +
@@ -190,21 +188,16 @@ export async function run({ quick, browser, runtime }) {
       `rendering as it goes: a page that parses longer renders more frames (each restyles and paints what changed). ` +
       `${runs} runs, each loading ` +
       `the three pages in rotating order.`,
-    '',
     table(head5, rows5),
-    '',
     table(head2, rows2),
-    '',
     table(head3, rows3),
-    '',
     table(head4, rows4),
-    '',
     `The profiles: ${profiled} load(s) each of ours with \`dist/bigpipe.js\` (readable, same source) and of raw, ` +
       `V8 sampling every ${SAMPLING_US} µs from the release to the end, shares of samples (on a busy machine the sampler falls behind and the wall time between samples is no CPU time: proportions hold, milliseconds would not). A native call (innerHTML, dispatchEvent, ` +
       `getElementById) counts to the line that made it; "(payload scripts)" is the top level of each page's ` +
       `\`<script>\`s (raw: its whole work, innerHTML included); "(program)" is native work no script called (the ` +
       `HTML parser, style, layout, paint).`,
-  ].join('\n');
+  ].join('\n\n');
   return {
     key: 'client_cpu',
     title: '4. Client CPU: 1,000 pagelets in Chromium (ours, raw innerHTML, React 19)',

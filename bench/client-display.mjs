@@ -143,9 +143,7 @@ export async function run({ quick, browser, runtime }) {
   const versions = versionLine(browser);
   const markdown = [
     versions,
-    '',
     table(head, rows),
-    '',
     `The pages of the client CPU benchmark, with a recorder in the head: a MutationObserver notes when each payload ` +
       `arrived (ours: the parser inserted its \`<script>\`; React: its hidden \`<div id="S:…">\`), when its content ` +
       `first is in the document outside a hidden element (React parses content into hidden divs, then moves it) and ` +
@@ -154,7 +152,7 @@ export async function run({ quick, browser, runtime }) {
       `Stylesheet k (of ${SHEETS}) arrives ${150}+80·k ms after it is requested; "after the sheet arrived" is from ` +
       `its resource timing \`responseEnd\`. ${runs} run(s), each load in a fresh browser context (cold cache). ` +
       `Ours: \`css_links\` in the payloads; React: \`<link rel=stylesheet precedence>\` inside each boundary (\`$RR\`).`,
-  ].join('\n');
+  ].join('\n\n');
   return {
     key: 'client_display',
     title: '5. Display timing: ours vs React 19, 1,000 pagelets with shared delayed stylesheets',

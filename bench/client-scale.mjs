@@ -155,23 +155,19 @@ export async function run({ quick, browser, runtime }) {
   const versions = versionLine(browser);
   const markdown = [
     versions,
-    '',
     table(head, rows),
-    '',
     `Streamed as in the client CPU benchmark (shell, then every payload in one write) and measured the same way ` +
       `(trace thread time of the renderer's main thread from the release). Nested: only the last payload's ` +
       `placeholder is in the shell, so all ${n} wait until it comes, then show as each brings the next one's ` +
       `placeholder. Flat: each payload's html holds the same empty div, with another id.`,
-    '',
     table(head2, rows2),
-    '',
     `The live page's document never ends during the run (the server holds the response open), and no payload ` +
       `carries \`total\` until the second pagelet's first one completes the first round, after ${FIRST_ROUND} ticker ` +
       `updates. Every update carries 1 KB of html, the same inline css and a js; all ${(UPDATES + 1).toLocaleString('en-US')} ` +
       `js ran and \`bigpipe:done\` fired once (checked). Heap from \`Runtime.getHeapUsage\` (\`usedSize\` + ` +
       `\`embedderHeapUsedSize\` + \`backingStorageSize\`), DOM nodes from \`Memory.getDOMCounters\`, both after ` +
       `\`HeapProfiler.collectGarbage\`.`,
-  ].join('\n');
+  ].join('\n\n');
   return {
     key: 'client_scale',
     title: '6. Client at scale: nested pagelets and a live page in Chromium',

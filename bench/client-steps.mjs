@@ -110,15 +110,13 @@ export async function run({ quick, browser, runtime }) {
   const versions = versionLine(browser);
   const markdown = [
     versions,
-    '',
     table(head, rows),
-    '',
     `In one page after its load, each step runs over ${BATCH} fresh placeholders per round, the steps in rotating order, ` +
       `${rounds} rounds; × raw is the median of per-round ratios. The html is the client CPU benchmark's pagelet (about ` +
       `45 bytes). Ours is the whole runtime (\`dist/bigpipe.min.js\`); every round checks that each placeholder got its ` +
       `content. No step has a listener (one listener that reads \`detail\` makes an event dearer). Not used: a plain \`Event\` has no \`detail\`, which ` +
       `the contract's events carry; a re-dispatched event object would change under a listener that keeps it.`,
-  ].join('\n');
+  ].join('\n\n');
   return {
     key: 'client_steps',
     title: "7. One payload's script time, step by step, in Chromium",
